@@ -146,7 +146,7 @@ const std::array<ReasonInfo, 21> kReasonTable{{
 }};
 
 const ReasonInfo& reason_info(Reason reason) noexcept {
-  return kReasonTable.at(static_cast<std::size_t>(reason));
+  return kReasonTable[static_cast<std::size_t>(reason)];
 }
 
 std::optional<Reason> reason_from_token(std::string_view token) noexcept {
