@@ -208,6 +208,6 @@ class DebianLayoutTest(unittest.TestCase):
 if __name__ == "__main__":
     if len(sys.argv) < 4:
         sys.exit(__doc__)
-    CONF_DIR, MODULE_SO, HTTPD = sys.argv[1:4]
+    CONF_DIR, MODULE_SO, HTTPD = (os.path.abspath(a) for a in sys.argv[1:4])
     del sys.argv[1:4]
     unittest.main(verbosity=2)
