@@ -59,8 +59,8 @@ Classification classify_authentication(const Observation& seen) {
     case CredentialsKind::Basic:
       break;
   }
-  const bool user_found = std::any_of(
-      seen.providers.begin(), seen.providers.end(), [](const ProviderOutcome& outcome) {
+  const bool user_found =
+      std::any_of(seen.providers.begin(), seen.providers.end(), [](const ProviderOutcome& outcome) {
         return outcome.result == ProviderResult::Denied ||
                outcome.result == ProviderResult::UserFound;
       });
@@ -106,8 +106,8 @@ std::optional<Classification> classify(const Observation& seen) {
     // A 500 while credentials were being checked is the provider chain failing: a database or
     // DBM file that cannot be read, or AuthBasicAuthoritative Off with nothing to fall back to.
     if (seen.phase != Phase::Authn) return std::nullopt;
-    return Classification{Reason::ProviderError,
-                          std::string(reason_info(Reason::ProviderError).explanation), {}};
+    return Classification{
+        Reason::ProviderError, std::string(reason_info(Reason::ProviderError).explanation), {}};
   }
   if (seen.status != kUnauthorized) return std::nullopt;
 
@@ -115,8 +115,8 @@ std::optional<Classification> classify(const Observation& seen) {
     case Phase::BeforeAuth:
     case Phase::Access:
     case Phase::AfterAuth:
-      return Classification{Reason::ModuleDenied,
-                            "A module answered 401 outside the authentication checks.", {}};
+      return Classification{
+          Reason::ModuleDenied, "A module answered 401 outside the authentication checks.", {}};
     case Phase::Authn:
       return classify_authentication(seen);
     case Phase::Authz:
@@ -125,8 +125,8 @@ std::optional<Classification> classify(const Observation& seen) {
                               "The AuthGroupFile could not be read, so no group admits the user.",
                               {}};
       }
-      return Classification{Reason::AuthzDenied,
-                            "The user logged on, but no Require rule admits this user.", {}};
+      return Classification{
+          Reason::AuthzDenied, "The user logged on, but no Require rule admits this user.", {}};
     case Phase::Handler:
       return classify_handler(seen);
   }

@@ -3,15 +3,15 @@
 // how far authentication got, what each provider answered, which requirement failed.
 #pragma once
 
+#include "core/authorization_header.hpp"
+#include "core/hash_scheme.hpp"
+#include "core/reason.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include "core/authorization_header.hpp"
-#include "core/hash_scheme.hpp"
-#include "core/reason.hpp"
 
 namespace authdiag::core {
 
@@ -53,8 +53,8 @@ struct Observation {
   std::optional<HashInfo> stored_hash;         // of the user's entry, when a provider found one
   bool group_file_unreadable = false;
   ConfigFault config_fault = ConfigFault::None;
-  bool handler_is_cgi = false;     // cgi-script or a FastCGI/proxy handler that runs scripts
-  bool cgi_passes_auth = false;    // CGIPassAuth On in this scope
+  bool handler_is_cgi = false;   // cgi-script or a FastCGI/proxy handler that runs scripts
+  bool cgi_passes_auth = false;  // CGIPassAuth On in this scope
 };
 
 struct Classification {

@@ -62,9 +62,9 @@ HashInfo identify_hash(std::string_view stored) {
 }
 
 std::string_view scheme_name(HashScheme scheme) noexcept {
-  static constexpr std::array<std::string_view, 9> kNames{
-      "bcrypt",      "apr1",     "sha1",  "md5crypt", "sha256crypt",
-      "sha512crypt", "yescrypt", "crypt", "plaintext"};
+  static constexpr std::array<std::string_view, 9> kNames{"bcrypt",   "apr1",        "sha1",
+                                                          "md5crypt", "sha256crypt", "sha512crypt",
+                                                          "yescrypt", "crypt",       "plaintext"};
   return kNames[static_cast<std::size_t>(scheme)];
 }
 

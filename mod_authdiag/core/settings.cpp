@@ -154,9 +154,8 @@ constexpr std::array kSpecs{
                 "Who sees the detailed error page and AuthDiag-* headers (IIS errorMode)",
                 "DetailedLocalOnly", "Detailed", apply_error_mode, nullptr},
     SettingSpec{"AuthDiagTrustedClients", SettingScope::ServerOnly, "CIDR... | none",
-                "Client addresses that count as local for DetailedLocalOnly",
-                "127.0.0.0/8 ::1", "192.0.2.0/24 2001:db8::/32", nullptr,
-                apply_trusted_clients},
+                "Client addresses that count as local for DetailedLocalOnly", "127.0.0.0/8 ::1",
+                "192.0.2.0/24 2001:db8::/32", nullptr, apply_trusted_clients},
     SettingSpec{"AuthDiagCharset", SettingScope::Anywhere, "UTF-8|Off",
                 "Append charset=\"UTF-8\" to Basic challenges (RFC 7617)", "UTF-8", "Off",
                 apply_charset, nullptr},
@@ -164,11 +163,11 @@ constexpr std::array kSpecs{
                 "Add a missing challenge to a 401 and fix a badly quoted realm", "On", "Off",
                 apply_repair, nullptr},
     SettingSpec{"AuthDiagDefaultRealm", SettingScope::Anywhere, "text",
-                "Realm for a challenge added to a 401 in a scope without AuthName",
-                "Restricted", "Members", apply_default_realm, nullptr},
+                "Realm for a challenge added to a 401 in a scope without AuthName", "Restricted",
+                "Members", apply_default_realm, nullptr},
     SettingSpec{"AuthDiagConfigErrorStatus", SettingScope::Anywhere, "500|401",
-                "Status for authentication configuration errors (401 answers them as 401.2)",
-                "500", "401", apply_config_error_status, nullptr},
+                "Status for authentication configuration errors (401 answers them as 401.2)", "500",
+                "401", apply_config_error_status, nullptr},
     SettingSpec{"AuthDiagEqualizeTiming", SettingScope::ServerAndDirectory, "On|Off",
                 "Make an unknown user cost as much as a wrong password", "On", "Off",
                 apply_equalize_timing, nullptr},
@@ -210,8 +209,9 @@ ServerSettings merge(const ServerSettings& parent, const ServerSettings& child) 
 std::span<const SettingSpec> setting_specs() noexcept { return kSpecs; }
 
 const SettingSpec* find_setting(std::string_view name) noexcept {
-  const auto* row = std::find_if(kSpecs.begin(), kSpecs.end(),
-                                 [name](const SettingSpec& spec) { return iequals(spec.name, name); });
+  const auto* row = std::find_if(kSpecs.begin(), kSpecs.end(), [name](const SettingSpec& spec) {
+    return iequals(spec.name, name);
+  });
   return row == kSpecs.end() ? nullptr : row;
 }
 

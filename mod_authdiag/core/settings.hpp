@@ -4,16 +4,16 @@
 // Unset values stay std::nullopt so merging is "child if set, else parent".
 #pragma once
 
+#include "core/client_view.hpp"
+#include "core/denial_record.hpp"
+#include "core/ip_address.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/client_view.hpp"
-#include "core/denial_record.hpp"
-#include "core/ip_address.hpp"
 
 namespace authdiag::core {
 
@@ -70,8 +70,8 @@ struct SettingSpec {
   const char* help;           // one line, also shown by httpd on a syntax error
   const char* default_value;  // as documented
   std::string_view sample;    // a valid non-default argument list, for tests and docs
-  ParseError (*apply_dir)(DirSettings&, Arguments);           // set for directory settings
-  ParseError (*apply_server)(ServerSettings&, Arguments);     // set for server settings
+  ParseError (*apply_dir)(DirSettings&, Arguments);        // set for directory settings
+  ParseError (*apply_server)(ServerSettings&, Arguments);  // set for server settings
 };
 
 // Every directive of the module, in documentation order.

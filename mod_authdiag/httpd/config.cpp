@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/config.hpp"
 
+#include "httpd/guard.hpp"
+#include "httpd/pool.hpp"
+
 #include <array>
 #include <string_view>
 #include <vector>
-
-#include "httpd/guard.hpp"
-#include "httpd/pool.hpp"
 
 namespace authdiag::httpd {
 
@@ -21,15 +21,13 @@ const char* facts_or(const char* child, const char* parent) { return child ? chi
 // Every directive of the module goes through here; the row it belongs to is cmd->info.
 const char* set_setting(cmd_parms* cmd, void* mconfig, int argc, char* const argv[]) noexcept {
   const auto* spec = static_cast<const core::SettingSpec*>(cmd->info);
-  return guarded(nullptr, cmd->server, spec->name, "AD0500: internal error",
-                 [&]() -> const char* {
-                   const std::vector<std::string_view> args(argv, argv + argc);
-                   core::ParseError error =
-                       spec->apply_server
-                           ? spec->apply_server(server_config(cmd->server).settings, args)
+  return guarded(nullptr, cmd->server, spec->name, "AD0500: internal error", [&]() -> const char* {
+    const std::vector<std::string_view> args(argv, argv + argc);
+    core::ParseError error =
+        spec->apply_server ? spec->apply_server(server_config(cmd->server).settings, args)
                            : spec->apply_dir(static_cast<DirConfig*>(mconfig)->settings, args);
-                   return error ? pool_copy(cmd->pool, *error) : nullptr;
-                 });
+    return error ? pool_copy(cmd->pool, *error) : nullptr;
+  });
 }
 
 // An odd number of trailing backslashes leaves httpd's expression scanner without a rule and it
@@ -110,23 +108,32 @@ std::array<command_rec, kMaxCommands> build_commands() {
   std::array<command_rec, kMaxCommands> table{};
   std::size_t next = 0;
   for (const auto& spec : core::setting_specs()) {
-    table.at(next++) = command_rec{spec.name, as_cmd_func(set_setting),
+    table.at(next++) = command_rec{spec.name,
+                                   as_cmd_func(set_setting),
                                    const_cast<core::SettingSpec*>(&spec),  // NOLINT: C API slot
-                                   override_for(spec.scope), TAKE_ARGV, spec.help};
+                                   override_for(spec.scope),
+                                   TAKE_ARGV,
+                                   spec.help};
   }
   // Same names, overrides and argument forms as the owning stock modules, so configs behave
   // exactly as before; each handler records the value and returns NULL so the owner runs too.
-  table.at(next++) = command_rec{"AuthType", as_cmd_func(shadow_auth_type), nullptr, OR_AUTHCFG,
-                                 TAKE1, "authentication type (recorded by mod_authdiag)"};
-  table.at(next++) = command_rec{"AuthName", as_cmd_func(shadow_auth_name), nullptr, OR_AUTHCFG,
-                                 TAKE1, "realm (checked by mod_authdiag)"};
-  table.at(next++) = command_rec{"AuthUserFile", as_cmd_func(shadow_user_file), nullptr,
-                                 OR_AUTHCFG, TAKE12, "user file (recorded by mod_authdiag)"};
-  table.at(next++) = command_rec{"AuthGroupFile", as_cmd_func(shadow_group_file), nullptr,
-                                 OR_AUTHCFG, TAKE1, "group file (recorded by mod_authdiag)"};
+  table.at(next++) = command_rec{"AuthType", as_cmd_func(shadow_auth_type),
+                                 nullptr,    OR_AUTHCFG,
+                                 TAKE1,      "authentication type (recorded by mod_authdiag)"};
+  table.at(next++) = command_rec{"AuthName", as_cmd_func(shadow_auth_name),    nullptr, OR_AUTHCFG,
+                                 TAKE1,      "realm (checked by mod_authdiag)"};
   table.at(next++) =
-      command_rec{"AuthBasicProvider", as_cmd_func(shadow_basic_provider), nullptr, OR_AUTHCFG,
-                  ITERATE, "authentication providers (recorded by mod_authdiag)"};
+      command_rec{"AuthUserFile", as_cmd_func(shadow_user_file),         nullptr, OR_AUTHCFG,
+                  TAKE12,         "user file (recorded by mod_authdiag)"};
+  table.at(next++) =
+      command_rec{"AuthGroupFile", as_cmd_func(shadow_group_file),         nullptr, OR_AUTHCFG,
+                  TAKE1,           "group file (recorded by mod_authdiag)"};
+  table.at(next++) = command_rec{"AuthBasicProvider",
+                                 as_cmd_func(shadow_basic_provider),
+                                 nullptr,
+                                 OR_AUTHCFG,
+                                 ITERATE,
+                                 "authentication providers (recorded by mod_authdiag)"};
   return table;  // the remaining zeroed rows terminate the table
 }
 

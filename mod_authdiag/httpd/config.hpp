@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/settings.hpp"
+
 #include "httpd/httpd_api.hpp"
 
 namespace authdiag::httpd {
@@ -14,10 +15,10 @@ class DenialLog;
 // What the stock auth directives of a scope say, as strings in the config pool.
 struct AuthFacts {
   const char* auth_type = nullptr;
-  const char* user_file = nullptr;   // resolved against ServerRoot, as mod_authn_file does
-  const char* group_file = nullptr;  // likewise for mod_authz_groupfile
-  const char* providers = nullptr;   // AuthBasicProvider list, "file,dbm"
-  const char* config_file = nullptr; // file of the AuthType line: .htaccess or a config file
+  const char* user_file = nullptr;    // resolved against ServerRoot, as mod_authn_file does
+  const char* group_file = nullptr;   // likewise for mod_authz_groupfile
+  const char* providers = nullptr;    // AuthBasicProvider list, "file,dbm"
+  const char* config_file = nullptr;  // file of the AuthType line: .htaccess or a config file
 };
 
 struct DirConfig {

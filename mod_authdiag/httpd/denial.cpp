@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/denial.hpp"
 
-#include <algorithm>
-#include <cstring>
-#include <string>
-#include <vector>
-
 #include "core/challenge.hpp"
 #include "core/classifier.hpp"
 #include "core/client_view.hpp"
@@ -14,6 +9,11 @@
 #include "httpd/denial_log.hpp"
 #include "httpd/file_diagnosis.hpp"
 #include "httpd/pool.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
 
 namespace authdiag::httpd {
 
@@ -64,8 +64,8 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
   }
   // Stock httpd reports a broken user file only to clients that send credentials (with a 500);
   // report it on the anonymous 401 too, so the first visitor's request already explains it.
-  const bool anonymous_challenge = status == HTTP_UNAUTHORIZED &&
-                                   state.credentials_kind == core::CredentialsKind::Missing;
+  const bool anonymous_challenge =
+      status == HTTP_UNAUTHORIZED && state.credentials_kind == core::CredentialsKind::Missing;
   if (seen.config_fault == core::ConfigFault::None && state.phase == core::Phase::Authn &&
       config.facts.user_file && is_basic(ap_auth_type(r)) &&
       (status == HTTP_INTERNAL_SERVER_ERROR || anonymous_challenge)) {
@@ -134,8 +134,7 @@ std::optional<std::string> optional_string(const char* text) {
 }
 
 void fill_record(core::DenialRecord& record, request_rec* r, const RequestState& state,
-                 const DirConfig& config, const core::Classification& classification,
-                 int status) {
+                 const DirConfig& config, const core::Classification& classification, int status) {
   const auto& info = core::reason_info(classification.reason);
   record.time_us = r->request_time;
   record.request_id = request_id_of(r) ? request_id_of(r) : "";
@@ -148,7 +147,8 @@ void fill_record(core::DenialRecord& record, request_rec* r, const RequestState&
   record.reason = classification.reason;
   if (state.user && (state.credentials_kind == core::CredentialsKind::Basic ||
                      state.credentials_kind == core::CredentialsKind::Malformed)) {
-    record.user = core::render_user(state.user, server_config(r->server).settings.effective_log_user());
+    record.user =
+        core::render_user(state.user, server_config(r->server).settings.effective_log_user());
   }
   const char* auth_type = ap_auth_type(r);
   record.auth_type = optional_string(auth_type);
@@ -157,9 +157,8 @@ void fill_record(core::DenialRecord& record, request_rec* r, const RequestState&
   if (is_basic(auth_type)) record.user_file = optional_string(config.facts.user_file);
   if (state.stored_hash) record.hash_scheme = core::describe_hash(*state.stored_hash);
   if (state.failed_requirement_count > 0) {
-    record.requirement = join(std::span(state.failed_requirements.data(),
-                                        state.failed_requirement_count),
-                              "; ");
+    record.requirement =
+        join(std::span(state.failed_requirements.data(), state.failed_requirement_count), "; ");
   }
   if (classification.reason == core::Reason::SchemeUnsupported) {
     record.scheme = optional_string(state.scheme);
@@ -252,8 +251,8 @@ void finish_response_headers(request_rec* r, request_rec* origin, Denial* denial
   if (r->status == HTTP_UNAUTHORIZED) {
     core::ChallengeRepairInput input;
     input.existing_values = challenge_values(r);
-    input.fallback_realm = ap_auth_name(origin) ? realm_of(origin)
-                                                : std::string(settings.effective_default_realm());
+    input.fallback_realm =
+        ap_auth_name(origin) ? realm_of(origin) : std::string(settings.effective_default_realm());
     input.add_charset = settings.adds_charset();
     input.repair = settings.repairs_challenge();
     auto repaired = core::repair_challenges(input);

@@ -4,8 +4,9 @@
 #pragma once
 
 #include "core/denial_record.hpp"
-#include "httpd/httpd_api.hpp"
 #include "httpd/request_state.hpp"
+
+#include "httpd/httpd_api.hpp"
 
 namespace authdiag::httpd {
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/denial_log.hpp"
 
-#include <map>
-#include <string>
-
 #include "httpd/config.hpp"
 #include "httpd/guard.hpp"
 #include "httpd/pool.hpp"
+
+#include <map>
+#include <string>
 
 namespace authdiag::httpd {
 

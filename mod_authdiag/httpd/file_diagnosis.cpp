@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/file_diagnosis.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
 
 namespace authdiag::httpd {
 

@@ -35,9 +35,7 @@ int mark_authz(request_rec* r) noexcept { return mark_phase(r, core::Phase::Auth
 int mark_after_auth(request_rec* r) noexcept {
   return mark_phase(r, core::Phase::AfterAuth, "fixups");
 }
-int mark_handler(request_rec* r) noexcept {
-  return mark_phase(r, core::Phase::Handler, "handler");
-}
+int mark_handler(request_rec* r) noexcept { return mark_phase(r, core::Phase::Handler, "handler"); }
 
 core::ConfigFault config_fault_before_authn(request_rec* r) {
   const char* auth_type = ap_auth_type(r);
@@ -119,7 +117,8 @@ apr_status_t finish_response(ap_filter_t* f, apr_bucket_brigade* bb) noexcept {
 }
 
 int add_response_filter(request_rec* r) noexcept {
-  if (!r->main && !r->prev) ap_add_output_filter_handle(response_filter_handle, nullptr, r, r->connection);
+  if (!r->main && !r->prev)
+    ap_add_output_filter_handle(response_filter_handle, nullptr, r, r->connection);
   return OK;
 }
 
@@ -148,8 +147,7 @@ void register_hooks(apr_pool_t*) noexcept {
   ap_hook_create_request(add_response_filter, nullptr, nullptr, APR_HOOK_MIDDLE);
   // Auth-phase hooks are per-configuration, like httpd's own, so httpd keeps skipping auth on
   // subrequests and internal redirects that share the configuration.
-  ap_hook_check_access_ex(mark_access, nullptr, nullptr, APR_HOOK_FIRST,
-                          AP_AUTH_INTERNAL_PER_CONF);
+  ap_hook_check_access_ex(mark_access, nullptr, nullptr, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
   ap_hook_check_authn(observe_authentication, nullptr, nullptr, APR_HOOK_FIRST,
                       AP_AUTH_INTERNAL_PER_CONF);
   ap_hook_check_authz(mark_authz, nullptr, nullptr, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
@@ -157,8 +155,8 @@ void register_hooks(apr_pool_t*) noexcept {
   ap_hook_handler(mark_handler, nullptr, nullptr, APR_HOOK_REALLY_FIRST);
   ap_hook_insert_error_filter(prepare_error_response, nullptr, nullptr, APR_HOOK_MIDDLE);
   ap_hook_log_transaction(log_transaction, nullptr, nullptr, APR_HOOK_REALLY_FIRST);
-  response_filter_handle = ap_register_output_filter("AUTHDIAG_RESPONSE", finish_response, nullptr,
-                                                     AP_FTYPE_PROTOCOL);
+  response_filter_handle =
+      ap_register_output_filter("AUTHDIAG_RESPONSE", finish_response, nullptr, AP_FTYPE_PROTOCOL);
 }
 
 }  // namespace authdiag::httpd

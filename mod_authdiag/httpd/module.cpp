@@ -4,6 +4,7 @@
 #include "httpd/config.hpp"
 #include "httpd/guard.hpp"
 #include "httpd/hooks.hpp"
+
 #include "httpd/httpd_api.hpp"
 
 extern "C" {

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/providers.hpp"
 
-#include <array>
-#include <cstring>
-#include <string>
-#include <utility>
-
 #include "core/hash_scheme.hpp"
 #include "httpd/config.hpp"
 #include "httpd/guard.hpp"
 #include "httpd/request_state.hpp"
+
+#include <array>
+#include <cstring>
+#include <string>
+#include <utility>
 
 namespace authdiag::httpd {
 
@@ -38,7 +38,7 @@ std::size_t authn_slot_count = 0;
 std::array<AuthzSlot, kAuthzSlots> authz_slots{};
 std::size_t authz_slot_count = 0;
 
-APR_OPTIONAL_FN_TYPE(ap_authn_cache_store)* previous_cache_store = nullptr;
+APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) * previous_cache_store = nullptr;
 
 core::ProviderResult to_result(authn_status status) {
   switch (status) {
@@ -69,8 +69,8 @@ void equalize_unknown_user(request_rec* r, const char* password) {
   if (ap_pcfg_openfile(&file, r->pool, config.facts.user_file) != APR_SUCCESS) return;
   constexpr int kMaxLinesScanned = 1000;
   std::array<char, MAX_STRING_LEN> line{};
-  for (int scanned = 0; scanned < kMaxLinesScanned &&
-                        ap_cfg_getline(line.data(), line.size(), file) == APR_SUCCESS;
+  for (int scanned = 0;
+       scanned < kMaxLinesScanned && ap_cfg_getline(line.data(), line.size(), file) == APR_SUCCESS;
        ++scanned) {
     const char* colon = std::strchr(line.data(), ':');
     if (line[0] == '#' || !colon) continue;
@@ -165,7 +165,8 @@ void wrap_authn(apr_pool_t* pconf, const char* name) {
   const std::size_t index = authn_slot_count++;
   auto& slot = authn_slots.at(index);
   // A NULL callback means "not supported" to callers (mod_auth_basic, mod_auth_digest): keep it.
-  slot = {original, apr_pstrdup(pconf, name),
+  slot = {original,
+          apr_pstrdup(pconf, name),
           {original->check_password ? kAuthnTrampolines.first.at(index) : nullptr,
            original->get_realm_hash ? kAuthnTrampolines.second.at(index) : nullptr}};
   ap_register_auth_provider(pconf, AUTHN_PROVIDER_GROUP, name, AUTHN_PROVIDER_VERSION,
@@ -184,7 +185,8 @@ void wrap_authz(apr_pool_t* pconf, const char* name) {
   const std::size_t index = authz_slot_count++;
   auto& slot = authz_slots.at(index);
   // parse_require_line is passed through unchanged: its result comes back as `parsed`.
-  slot = {original, apr_pstrdup(pconf, name),
+  slot = {original,
+          apr_pstrdup(pconf, name),
           {kAuthzTrampolines.at(index), original->parse_require_line}};
   ap_register_auth_provider(pconf, AUTHZ_PROVIDER_GROUP, name, AUTHZ_PROVIDER_VERSION,
                             &slot.wrapper, AP_AUTH_INTERNAL_PER_CONF);

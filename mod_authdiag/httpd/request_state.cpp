@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "httpd/request_state.hpp"
 
-#include <type_traits>
-
 #include "httpd/pool.hpp"
+
+#include <type_traits>
 
 namespace authdiag::httpd {
 

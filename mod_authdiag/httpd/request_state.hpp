@@ -4,13 +4,14 @@
 // keeping it costs one allocation per request.
 #pragma once
 
+#include "core/authorization_header.hpp"
+#include "core/classifier.hpp"
+#include "core/hash_scheme.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
 
-#include "core/authorization_header.hpp"
-#include "core/classifier.hpp"
-#include "core/hash_scheme.hpp"
 #include "httpd/httpd_api.hpp"
 
 namespace authdiag::httpd {
