@@ -13,6 +13,8 @@
 #include "httpd/providers.hpp"
 #include "httpd/request_state.hpp"
 
+#include <string_view>
+
 namespace authdiag::httpd {
 
 namespace {
@@ -133,9 +135,25 @@ int log_transaction(request_rec* r) noexcept {
   });
 }
 
+// httpd offers a directive to the most recently loaded module first, so the AuthName guard only
+// sees a value before mod_authn_core when this module was loaded after it.
+void warn_if_loaded_before_authn_core(server_rec* s) {
+  for (const module* m = ap_top_module; m; m = m->next) {
+    if (m == &authdiag_module) return;  // found first: loaded later, the guard works
+    if (std::string_view(m->name) == "mod_authn_core.c") {
+      ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                   "AD0503: mod_authdiag is loaded before mod_authn_core, so an AuthName ending "
+                   "in a backslash still aborts the child; put its LoadModule line after "
+                   "mod_authn_core's (Debian: a2enmod authdiag does)");
+      return;
+    }
+  }
+}
+
 int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s) noexcept {
   // httpd runs the configuration twice at startup; open pipes and files on the real pass only.
   if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) return OK;
+  guarded_void(nullptr, s, "post_config", [&] { warn_if_loaded_before_authn_core(s); });
   return open_denial_logs(pconf, s);
 }
 
