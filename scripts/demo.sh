@@ -331,6 +331,7 @@ start_demo() {
 
   mkdir -p "$demo"/{conf,logs,run,modules}
   chmod 755 "$demo"
+  rm -f "$demo"/logs/*
   install -m 644 "$root/build/mod_authdiag/mod_authdiag.so" "$demo/modules/mod_authdiag.so"
   write_site
   write_config
