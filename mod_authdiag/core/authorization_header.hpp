@@ -10,10 +10,10 @@
 namespace authdiag::core {
 
 enum class CredentialsKind : std::uint8_t {
-  Missing,       // no header at all
-  Basic,         // well-formed Basic credentials
-  OtherScheme,   // Bearer, Digest, Negotiate, ... (or a separator httpd rejects, e.g. TAB)
-  Malformed,     // Basic, but unusable
+  Missing,      // no header at all
+  Basic,        // well-formed Basic credentials
+  OtherScheme,  // Bearer, Digest, Negotiate, ... (or a separator httpd rejects, e.g. TAB)
+  Malformed,    // Basic, but unusable
 };
 
 enum class MalformedBasic : std::uint8_t {
@@ -27,12 +27,18 @@ enum class MalformedBasic : std::uint8_t {
 struct ParsedAuthorization {
   CredentialsKind kind = CredentialsKind::Missing;
   MalformedBasic malformed = MalformedBasic::None;
-  std::string scheme;  // as sent (capped at 64 bytes), empty when Missing
-  std::string user;    // decoded user-id (Basic and Malformed with a decodable user); raw bytes
+  // The first word as sent, up to the first SP or HTAB and capped at 64 bytes; empty when
+  // Missing. "Basic\tdXNlcjpwdw==" is OtherScheme with scheme "Basic", as httpd sees it.
+  std::string scheme;
+  // Decoded user-id, raw bytes (>= 0x80 kept): the text before the first ':' (Basic,
+  // ControlCharacter) or the whole decoded text (NoColon, as httpd uses it); empty otherwise.
+  std::string user;
   // The password is deliberately not kept: the module never needs it after this point.
 };
 
-// `header` is the raw header value, or nullptr-equivalent `has_header == false` when absent.
+// `header` is the raw header value; `has_header == false` when the request has none. The token
+// after "Basic" may be surrounded by blanks; base64 is decoded strictly (RFC 4648 alphabet,
+// padding optional but never misplaced). The decoded buffer is wiped before returning.
 // Never throws on any input except std::bad_alloc.
 ParsedAuthorization parse_authorization(bool has_header, std::string_view header);
 

@@ -28,10 +28,15 @@ struct Challenge {
 };
 
 // Splits one or more header field values into challenges. Lenient like a browser: a realm with
-// stray control characters or httpd's unescaped backslashes still yields the realm text.
+// stray control characters or httpd's unescaped backslashes still yields the realm text. Inside
+// a quoted-string only \" and \\ are quoted-pairs (httpd escapes nothing else), any other
+// backslash is literal, and control characters are dropped; an unterminated quoted-string runs
+// to the end of the value.
 std::vector<Challenge> parse_challenges(std::string_view field_value);
 
-// Renders a challenge canonically (quoted-string for every param value).
+// Renders a challenge canonically (quoted-string for every param value). Characters that cannot
+// stand in a scheme, parameter name or token68 are left out, so the result never holds a
+// control character.
 std::string render_challenge(const Challenge& challenge);
 
 struct ChallengeRepairInput {
@@ -45,11 +50,19 @@ struct ChallengeRepairResult {
   std::vector<std::string> values;  // field values to send, one challenge each
   bool changed = false;             // values differ from existing_values
   bool added = false;               // there was no challenge and one was added ("repaired")
-  bool sanitized = false;           // a realm needed escaping or lost control characters
+  // A Basic realm as received was not already the canonical quoted-string (unescaped
+  // backslash, control characters, missing closing quote, token form), or a realm lost control
+  // characters.
+  bool sanitized = false;
 };
 
 // Every 401 leaves with at least one challenge, no duplicate Basic challenge, a correctly quoted
-// realm and charset="UTF-8" on Basic. With repair off only the charset rule applies.
+// realm and charset="UTF-8" on Basic. With repair on the output holds one challenge per value:
+// the first Basic challenge re-rendered as `Basic realm="…"` (realm from the scope when it had
+// none) followed by its other parameters once each, later Basic challenges dropped, other
+// schemes kept as sent unless they contained control characters. With repair off only the
+// charset rule applies: each value stays byte for byte, except that charset="UTF-8" is appended
+// to a well-formed Basic challenge without one.
 ChallengeRepairResult repair_challenges(const ChallengeRepairInput& input);
 
 }  // namespace authdiag::core
