@@ -47,6 +47,7 @@ struct ExpectedDenial {
   // JSON members expected with exactly this string value (user, realm, auth_type, user_file,
   // hash_scheme, requirement, config_file, ...).
   std::map<std::string, std::string> fields;
+  std::vector<std::string> absent;     // JSON members that must not be present (no faked facts)
   std::vector<std::string> providers;  // expected `providers`, in order (empty: not checked)
   std::optional<bool> repaired;
   bool challenge_expected = true;  // a 401 must carry a challenge
