@@ -408,8 +408,9 @@ void expect_denial(const Exchange& ex, const ExpectedDenial& e) {
     static const std::regex kId(R"(^(AD[0-9]{4}):)");
     std::smatch m;
     if (std::regex_search(lines[0].message, m, kId)) {
-      auto [it, inserted] = message_ids().emplace(e.reason, m[1].str());
-      EXPECT_EQ(it->second, m[1].str()) << "message id of " << e.reason << " changed";
+      const std::string logged_reason = field("reason");
+      auto [it, inserted] = message_ids().emplace(logged_reason, m[1].str());
+      EXPECT_EQ(it->second, m[1].str()) << "message id of " << logged_reason << " changed";
     }
   }
 }

@@ -16,6 +16,9 @@ std::string prefix(Scope scope) { return scope == Scope::Htaccess ? "ht" : "dir"
 
 class Classification : public IntegrationTest, public ::testing::WithParamInterface<LoadOrder> {
  protected:
+  // Start (or reuse) the server first: fixtures such as the users exist only afterwards.
+  void SetUp() override { httpd(); }
+
   struct Fixture {
     StandardUsers users;
     fs::path missing_file;

@@ -9,6 +9,9 @@ namespace {
 
 class StockBaseline : public IntegrationTest {
  protected:
+  // Start (or reuse) the server first: fixtures such as the users exist only afterwards.
+  void SetUp() override { httpd(); }
+
   static StandardUsers& users() {
     static StandardUsers u;
     return u;
@@ -49,6 +52,9 @@ class StockBaseline : public IntegrationTest {
       site.area("rewrite401", Scope::Htaccess,
                 basic_auth_block(u.user_file) + "\nRewriteEngine On\nRewriteRule ^ - [R=401]",
                 rewrite_dir);
+      site.area("doubled", Scope::Htaccess, basic_auth_block(u.user_file),
+                "  Header always add WWW-Authenticate \"Basic realm=\\\"Members\\\"\" "
+                "\"expr=%{REQUEST_STATUS} == 401\"");
       site.area("app", Scope::Htaccess, "", cgi_directory_directives());
       site.file("app/deny.cgi", cgi_401_script({}), fs::perms(0755));
       site.area("trailing", Scope::Htaccess,
@@ -209,6 +215,16 @@ TEST_F(StockBaseline, RewriteAndCgi401CarryNoChallenge) {
   EXPECT_EQ(ex.response.status, 401) << ex.describe();
   EXPECT_EQ(ex.response.count("WWW-Authenticate"), 0u) << ex.response.header_block();
   EXPECT_EQ(ex.response.body, "application refused the request\n");
+}
+
+TEST_F(StockBaseline, HeaderAlwaysAddSendsASecondBasicChallenge) {
+  // The precondition of the "no duplicate Basic challenge" test in the challenge suite.
+  const Exchange ex = get("/doubled/");
+  EXPECT_EQ(ex.response.status, 401);
+  EXPECT_EQ(ex.response.values("WWW-Authenticate"),
+            (std::vector<std::string>{R"(Basic realm="Members")", R"(Basic realm="Members")"}))
+      << ex.response.header_block();
+  EXPECT_EQ(count_basic_challenges(ex.response), 2u);
 }
 
 TEST_F(StockBaseline, TrailingBackslashInAuthNameKillsTheChild) {
