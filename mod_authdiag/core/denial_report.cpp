@@ -244,7 +244,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th{text-align:left;color:#5a6472;font-weight:500;border-bottom:1px solid #dde1e7;padding:4px 6px}
 td{padding:3px 6px;border-bottom:1px solid #f0f2f5;vertical-align:middle}
 td.key{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
-td.key small{display:block;font-family:system-ui,sans-serif;color:#5a6472}
+td.key small{display:block;font-family:system-ui,sans-serif;color:#5a6472;word-break:normal}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.bar{width:210px}
 .empty{color:#5a6472;font-style:italic}
@@ -413,7 +413,10 @@ void append_timeline(std::string& out, const Timeline& timeline) {
   // At most eight x labels, evenly spread, first and last included.
   const std::int64_t label_step = std::max<std::int64_t>(1, (count + 7) / 8);
   for (std::int64_t i = 0; i < count; i += label_step) {
-    const double x = kLeft + (static_cast<double>(i) + 0.5) * slot;
+    // Centred under its bar, but kept inside the chart at both ends.
+    constexpr double kHalfLabel = 50;
+    double x = kLeft + (static_cast<double>(i) + 0.5) * slot;
+    x = std::clamp(x, kHalfLabel, kWidth - kRight - kHalfLabel);
     out += "<text x=\"" + num(x) + "\" y=\"" + std::to_string(kHeight - kBottom + 16) +
            "\" text-anchor=\"middle\">" +
            short_time(timeline.buckets[static_cast<std::size_t>(i)].start_us, with_clock) +
