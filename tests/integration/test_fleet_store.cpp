@@ -81,7 +81,11 @@ class StoreProcess {
   StoreProcess(StoreKind kind, fs::path dir) : kind_(kind), dir_(std::move(dir)) {
     fs::create_directories(dir_);
   }
-  ~StoreProcess() { stop(); }
+  ~StoreProcess() {
+    stop();
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
   StoreProcess(const StoreProcess&) = delete;
   StoreProcess& operator=(const StoreProcess&) = delete;
 
@@ -538,6 +542,218 @@ TEST_P(StoreContract, UnresolvableHostFailsOpen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract,
+                         ::testing::Values(StoreKind::Redis, StoreKind::Memcache),
+                         [](const ::testing::TestParamInfo<StoreKind>& param_info) {
+                           return kind_name(param_info.param);
+                         });
+
+// ---------------------------------------------------------------------------------------------
+// Two httpd servers with the same configuration and document tree, sharing one store.
+
+struct Fleet {
+  std::unique_ptr<StoreProcess> store;
+  fs::path tree;  // htdocs and auth, shared by both servers
+  StandardUsers users;
+  std::string site;
+};
+
+class FleetStore : public IntegrationTest, public ::testing::WithParamInterface<StoreKind> {
+ public:
+  static void TearDownTestSuite() {
+    IntegrationTest::TearDownTestSuite();
+    for (auto& [kind, fleet] : fleets()) {
+      fleet.store.reset();
+      std::error_code ignored;
+      fs::remove_all(fleet.tree, ignored);
+    }
+    fleets().clear();
+  }
+
+ protected:
+  static std::map<StoreKind, Fleet>& fleets() {
+    static std::map<StoreKind, Fleet> all;
+    return all;
+  }
+
+  void SetUp() override {
+    std::signal(SIGPIPE, SIG_IGN);
+    Fleet& f = fleet();
+    if (f.store) return;
+    const std::string name =
+        kind_name(GetParam()) + "-" + std::string(mpm_name(mpm_from_environment()));
+    f.store = std::make_unique<StoreProcess>(GetParam(), scratch_dir("store-" + name));
+    f.store->start();
+    f.tree = scratch_dir("tree-" + name);
+    fs::create_directories(f.tree / "auth");
+    fs::create_directories(f.tree / "htdocs");
+    f.users = StandardUsers::create(f.tree / "auth");
+    Site site(f.tree / "htdocs", f.tree / "unused.conf");
+    site.area("rate", Scope::Directory, "", "  AuthDiagMaxRequestRate 5 600000");
+    site.area("lockout", Scope::Directory, basic_auth_block(f.users.user_file),
+              "  AuthDiagMaxFailedLogons 3 600 600");
+    f.site = site.text();
+  }
+
+  Fleet& fleet() { return fleets()[GetParam()]; }
+
+  // Server "a" or "b" of this store's fleet.
+  HttpdServer& server(const std::string& which) {
+    Fleet& f = fleet();
+    ServerOptions options;
+    options.document_root = f.tree / "htdocs";
+    options.server_directives = "AuthDiagSharedStore " + f.store->url() + " 250\n";
+    return shared_server("fleet-" + kind_name(GetParam()) + "-" + which, options,
+                         [&](HttpdServer&) { return f.site; });
+  }
+
+  // A client address of its own for each test and store, so no two tests share a counter.
+  ClientOptions client(int test) const {
+    ClientOptions options;
+    options.source_address =
+        "127.0.0." + std::to_string(10 * (GetParam() == StoreKind::Redis ? 1 : 2) + test);
+    options.timeout_ms = 5000;  // a request stuck behind the store would show as an error
+    return options;
+  }
+
+  Exchange get(HttpdServer& server, const std::string& target, const ClientOptions& from,
+               const std::string& authorization = {}) {
+    HttpRequest request;
+    request.target = target;
+    if (!authorization.empty()) request.with("Authorization", authorization);
+    return fetch(server, request, from);
+  }
+
+  // When each child of `server` announced a store outage (AD0504 ... unreachable), in seconds
+  // of the day from the error-log time stamps, for lines from byte `offset` on.
+  static std::map<std::string, std::vector<int>> outage_lines_per_child(const HttpdServer& server,
+                                                                        std::size_t offset = 0) {
+    static const std::regex kStamp(R"(^\[\w+ \w+ +\d+ (\d+):(\d+):(\d+))");
+    static const std::regex kPid(R"(\[pid (\d+))");
+    std::map<std::string, std::vector<int>> per_child;
+    for (const auto& line : parse_error_log(read_file_from(server.error_log(), offset))) {
+      if (!contains(line.message, "AD0504") || !contains(line.message, "unreachable")) continue;
+      std::smatch stamp;
+      std::smatch pid;
+      if (!std::regex_search(line.raw, stamp, kStamp) || !std::regex_search(line.raw, pid, kPid)) {
+        ADD_FAILURE() << "unexpected error-log line format: " << line.raw;
+        continue;
+      }
+      per_child[pid[1].str()].push_back(std::stoi(stamp[1]) * 3600 + std::stoi(stamp[2]) * 60 +
+                                        std::stoi(stamp[3]));
+    }
+    return per_child;
+  }
+
+  static std::size_t recovery_lines(const HttpdServer& server) {
+    std::size_t count = 0;
+    for (const auto& line : parse_error_log(read_file(server.error_log()))) {
+      if (contains(line.message, "AD0504") && contains(line.message, "reachable again")) ++count;
+    }
+    return count;
+  }
+};
+
+void expect_served(const Exchange& ex) {
+  EXPECT_TRUE(ex.transport_error.empty()) << ex.describe();
+  EXPECT_EQ(ex.response.status, 200) << ex.describe();
+}
+
+void expect_restricted(const Exchange& ex, const std::string& reason) {
+  EXPECT_EQ(ex.response.status, 401) << ex.describe();
+  ASSERT_TRUE(ex.access.has_value()) << ex.describe();
+  EXPECT_EQ(ex.access->authdiag_status, "401.502") << ex.describe();
+  EXPECT_EQ(ex.access->authdiag_reason, reason) << ex.describe();
+}
+
+TEST_P(FleetStore, RateLimitReachedOnOneServerAppliesOnTheOther) {
+  HttpdServer& a = server("a");
+  HttpdServer& b = server("b");
+  const ClientOptions from = client(1);
+  for (int i = 0; i < 5; ++i) expect_served(get(i % 2 == 0 ? a : b, "/rate/", from));
+  // The sixth request within the interval is one too many, on either server.
+  expect_restricted(get(b, "/rate/", from), "rate_limit");
+  expect_restricted(get(a, "/rate/", from), "rate_limit");
+  // Another address is not affected.
+  expect_served(get(a, "/rate/", client(2)));
+}
+
+TEST_P(FleetStore, FailedLogonLockoutOnOneServerAppliesOnTheOther) {
+  HttpdServer& a = server("a");
+  HttpdServer& b = server("b");
+  const ClientOptions from = client(3);
+  const User& alice = fleet().users.alice;
+  const std::string wrong = basic_credentials(alice.name, alice.password + "-wrong");
+  const std::string right = basic_credentials(alice.name, alice.password);
+  for (int i = 0; i < 3; ++i) {
+    const Exchange ex = get(i % 2 == 0 ? a : b, "/lockout/", from, wrong);
+    EXPECT_EQ(ex.response.status, 401) << ex.describe();
+    ASSERT_TRUE(ex.access.has_value()) << ex.describe();
+    EXPECT_EQ(ex.access->authdiag_reason, "password_mismatch") << ex.describe();
+  }
+  // Locked out on both servers, also with the right password.
+  expect_restricted(get(b, "/lockout/", from, right), "failed_logon_limit");
+  expect_restricted(get(a, "/lockout/", from, right), "failed_logon_limit");
+  const Exchange other = get(a, "/lockout/", client(4), right);
+  EXPECT_EQ(other.response.status, 200) << other.describe();
+}
+
+TEST_P(FleetStore, StoppedStoreFailsOpen) {
+  allow_in_error_log("AD0504");
+  HttpdServer& a = server("a");
+  HttpdServer& b = server("b");
+  expect_served(get(a, "/rate/", client(5)));  // children have connected
+  const std::size_t a_offset = file_size_or_zero(a.error_log());
+  const std::size_t b_offset = file_size_or_zero(b.error_log());
+  fleet().store->pause();
+  // Far more than the limit, all served: the restriction fails open.
+  for (int i = 0; i < 10; ++i) expect_served(get(i % 2 == 0 ? a : b, "/rate/", client(5)));
+  fleet().store->resume();
+  EXPECT_FALSE(outage_lines_per_child(a, a_offset).empty()) << read_file(a.error_log());
+  EXPECT_FALSE(outage_lines_per_child(b, b_offset).empty()) << read_file(b.error_log());
+}
+
+TEST_P(FleetStore, KilledStoreFailsOpenLogsOncePerChildAndCountingResumes) {
+  allow_in_error_log("AD0504");
+  HttpdServer& a = server("a");
+  HttpdServer& b = server("b");
+  expect_served(get(a, "/rate/", client(6)));
+  fleet().store->kill_hard();
+  std::chrono::nanoseconds slowest{0};
+  for (int i = 0; i < 12; ++i) {
+    const auto start = httpd::SteadyClock::now();
+    expect_served(get(i % 2 == 0 ? a : b, "/rate/", client(6)));
+    slowest = std::max(slowest, httpd::SteadyClock::now() - start);
+  }
+  std::cout << "[          ] slowest request (with its log collection) while the "
+            << kind_name(GetParam()) << " store was down: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count() << " ms\n";
+  // At most one line a minute per child, over this and the earlier outage.
+  for (HttpdServer* s : {&a, &b}) {
+    const auto per_child = outage_lines_per_child(*s);
+    EXPECT_FALSE(per_child.empty()) << "server " << s->name() << " never logged an outage";
+    for (const auto& [pid, seconds] : per_child) {
+      for (std::size_t i = 1; i < seconds.size(); ++i) {
+        EXPECT_GE((seconds[i] - seconds[i - 1] + 86400) % 86400, 60)
+            << "child " << pid << " of " << s->name() << "\n"
+            << read_file(s->error_log());
+      }
+    }
+  }
+
+  fleet().store->start();  // same port, empty
+  const ClientOptions from = client(7);
+  bool refused = false;
+  for (int i = 0; i < 100 && !refused; ++i) {
+    const Exchange ex = get(i % 2 == 0 ? a : b, "/rate/", from);
+    refused = ex.response.status == 401;
+    if (refused) expect_restricted(ex, "rate_limit");
+    sleep_ms(100);
+  }
+  EXPECT_TRUE(refused) << "the limit never applied again after the store came back";
+  EXPECT_GE(recovery_lines(a) + recovery_lines(b), 1u) << read_file(a.error_log());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, FleetStore,
                          ::testing::Values(StoreKind::Redis, StoreKind::Memcache),
                          [](const ::testing::TestParamInfo<StoreKind>& param_info) {
                            return kind_name(param_info.param);
