@@ -2,6 +2,7 @@
 #include "core/classifier.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace authdiag::core {
 
@@ -95,9 +96,41 @@ Classification classify_handler(const Observation& seen) {
   return {Reason::ApplicationDenied, "The application (content handler) answered 401 itself.", {}};
 }
 
+Classification classify_restriction(const RestrictionHit& hit) {
+  const auto number = [](const std::optional<std::uint64_t>& value) {
+    return std::to_string(value.value_or(0));
+  };
+  std::string detail;
+  switch (hit.reason) {
+    case Reason::ConcurrentLimit:
+      detail = "This client address had " + number(hit.counter) +
+               " requests in flight; AuthDiagMaxConcurrentRequests allows " + number(hit.limit) +
+               ".";
+      break;
+    case Reason::RateLimit:
+      detail = "This client address sent " + number(hit.counter) + " requests within " +
+               number(hit.window_ms) + " ms; AuthDiagMaxRequestRate allows " + number(hit.limit) +
+               ".";
+      break;
+    case Reason::FailedLogonLimit:
+      detail = "This client address failed to log on " + number(hit.limit) +
+               " times and is locked out of protected areas until the lockout ends.";
+      break;
+    case Reason::HostDenied:
+      detail = "The client's host name is on the deny list (AuthDiagDenyHost).";
+      break;
+    default:
+      detail = "The client address is on the deny list (AuthDiagDenyIP, AuthDiagDenyIPFile).";
+      break;
+  }
+  if (!hit.enforced) detail += " AuthDiagLoggingOnly is On: the request was not refused.";
+  return {hit.reason, std::move(detail), {}};
+}
+
 }  // namespace
 
 std::optional<Classification> classify(const Observation& seen) {
+  if (seen.restriction) return classify_restriction(*seen.restriction);
   if (auto reason = reason_for_fault(seen.config_fault)) {
     if (seen.status != kUnauthorized && seen.status != kInternalServerError) return std::nullopt;
     return Classification{*reason, std::string(reason_info(*reason).explanation), {}};

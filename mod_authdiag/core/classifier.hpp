@@ -45,6 +45,15 @@ enum class ConfigFault : std::uint8_t {
   ProviderError,
 };
 
+// An IP or rate restriction that denied the request (or would have, under AuthDiagLoggingOnly).
+struct RestrictionHit {
+  Reason reason = Reason::IpDenied;        // concurrent_limit ... host_denied
+  bool enforced = true;                    // false: logging only, the request went on
+  std::optional<std::uint64_t> counter;    // the counter's value that broke the limit
+  std::optional<std::uint64_t> limit;      // the configured limit
+  std::optional<std::uint64_t> window_ms;  // the limit's window, when it has one
+};
+
 struct Observation {
   int status = 0;  // the status being sent (401, or 500 for configuration errors)
   Phase phase = Phase::BeforeAuth;
@@ -55,6 +64,7 @@ struct Observation {
   ConfigFault config_fault = ConfigFault::None;
   bool handler_is_cgi = false;   // cgi-script or a FastCGI/proxy handler that runs scripts
   bool cgi_passes_auth = false;  // CGIPassAuth On in this scope
+  std::optional<RestrictionHit> restriction;  // decides the reason whatever the status
 };
 
 struct Classification {
@@ -63,8 +73,8 @@ struct Classification {
   std::optional<std::string> hint;
 };
 
-// A classification for a 401, or for a 500 that is an authentication configuration error;
-// nothing for any other response.
+// A classification for a 401, or for a 500 that is an authentication configuration error, or
+// for any response an IP or rate restriction refused (or would have); nothing otherwise.
 std::optional<Classification> classify(const Observation& observation);
 
 }  // namespace authdiag::core

@@ -6,7 +6,10 @@
 
 #include "core/client_view.hpp"
 #include "core/denial_record.hpp"
+#include "core/host_pattern.hpp"
 #include "core/ip_address.hpp"
+#include "core/rate_limit.hpp"
+#include "core/shared_store_spec.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +28,16 @@ struct DirSettings {
   std::optional<std::string> default_realm;
   std::optional<int> config_error_status;
   std::optional<bool> equalize_timing;
+  // IP and rate restrictions. Limits: the child's value wins. Deny lists add up: a scope keeps
+  // the entries of the scopes around it (an .htaccess cannot lift a server-wide block).
+  std::optional<std::uint32_t> max_concurrent;
+  std::optional<RateLimitSpec> max_request_rate;
+  std::optional<FailedLogonSpec> max_failed_logons;
+  std::optional<std::vector<CidrRange>> deny_ip;
+  std::optional<std::vector<std::string>> deny_ip_files;  // as written (relative to ServerRoot)
+  std::optional<std::vector<HostPattern>> deny_hosts;
+  std::optional<DenyAction> deny_action;
+  std::optional<bool> logging_only;
 
   bool is_enabled() const { return enabled.value_or(true); }
   ErrorMode effective_error_mode() const {
@@ -37,14 +50,30 @@ struct DirSettings {
   }
   int effective_config_error_status() const { return config_error_status.value_or(500); }
   bool equalizes_timing() const { return equalize_timing.value_or(true); }
+  DenyAction effective_deny_action() const {
+    return deny_action.value_or(DenyAction::Unauthorized);
+  }
+  bool is_logging_only() const { return logging_only.value_or(false); }
+  // Any list or limit that applies to every request of the scope (the lockout aside).
+  bool restricts_requests() const {
+    return max_concurrent || max_request_rate || deny_ip || deny_ip_files || deny_hosts;
+  }
 };
 
 struct ServerSettings {
   std::optional<std::vector<CidrRange>> trusted_clients;  // empty vector = "none"
   std::optional<std::string> log_target;                  // file path or "|command"
   std::optional<LogUserMode> log_user;
+  std::optional<std::vector<CidrRange>> allow_ip;  // never restricted; adds up like deny lists
+  std::optional<SharedStoreSpec> shared_store;
 
   std::span<const CidrRange> effective_trusted_clients() const;
+  std::span<const CidrRange> effective_allow_ip() const {
+    return allow_ip ? std::span<const CidrRange>(*allow_ip) : std::span<const CidrRange>();
+  }
+  SharedStoreSpec effective_shared_store() const {
+    return shared_store.value_or(SharedStoreSpec{});
+  }
   LogUserMode effective_log_user() const { return log_user.value_or(LogUserMode::Plain); }
 };
 

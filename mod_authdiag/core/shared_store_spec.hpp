@@ -20,7 +20,7 @@ struct SharedStoreSpec {
   std::uint16_t port = 0;  // Redis/memcached only
   // No request waits longer than this for the store; past it the request fails open.
   std::chrono::milliseconds timeout{kDefaultTimeoutMs};
-  std::string text;  // as configured, "redis://127.0.0.1:6379", for logs and the status page
+  std::string text = "shm";  // canonical, "redis://127.0.0.1:6379", for logs and the status page
 
   static constexpr std::int64_t kDefaultTimeoutMs = 50;
 };

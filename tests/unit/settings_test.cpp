@@ -43,6 +43,16 @@ TEST(SettingSpecs, ScopesMatchTheSpec) {
       {"AuthDiagEqualizeTiming", SettingScope::ServerAndDirectory},
       {"AuthDiagLog", SettingScope::ServerOnly},
       {"AuthDiagLogUser", SettingScope::ServerOnly},
+      {"AuthDiagMaxConcurrentRequests", SettingScope::ServerAndDirectory},
+      {"AuthDiagMaxRequestRate", SettingScope::ServerAndDirectory},
+      {"AuthDiagMaxFailedLogons", SettingScope::ServerAndDirectory},
+      {"AuthDiagDenyIP", SettingScope::Anywhere},
+      {"AuthDiagDenyIPFile", SettingScope::ServerAndDirectory},
+      {"AuthDiagDenyHost", SettingScope::ServerAndDirectory},
+      {"AuthDiagAllowIP", SettingScope::ServerOnly},
+      {"AuthDiagDenyAction", SettingScope::ServerAndDirectory},
+      {"AuthDiagLoggingOnly", SettingScope::ServerAndDirectory},
+      {"AuthDiagSharedStore", SettingScope::ServerOnly},
   };
   for (const auto& [name, scope] : expected) {
     const auto* spec = find_setting(name);
@@ -74,7 +84,11 @@ TEST(SettingSpecs, SampleMergesChildOverParentForEveryRow) {
                     dir_sample.charset.has_value() + dir_sample.repair_challenge.has_value() +
                     dir_sample.default_realm.has_value() +
                     dir_sample.config_error_status.has_value() +
-                    dir_sample.equalize_timing.has_value(),
+                    dir_sample.equalize_timing.has_value() + dir_sample.max_concurrent.has_value() +
+                    dir_sample.max_request_rate.has_value() +
+                    dir_sample.max_failed_logons.has_value() + dir_sample.deny_ip.has_value() +
+                    dir_sample.deny_ip_files.has_value() + dir_sample.deny_hosts.has_value() +
+                    dir_sample.deny_action.has_value() + dir_sample.logging_only.has_value(),
                 0);
       for (const auto& merged :
            {merge(unset, dir_sample), merge(dir_sample, unset), merge(dir_parent, dir_sample)}) {
@@ -85,6 +99,14 @@ TEST(SettingSpecs, SampleMergesChildOverParentForEveryRow) {
         EXPECT_EQ(merged.default_realm, dir_sample.default_realm);
         EXPECT_EQ(merged.config_error_status, dir_sample.config_error_status);
         EXPECT_EQ(merged.equalize_timing, dir_sample.equalize_timing);
+        EXPECT_EQ(merged.max_concurrent, dir_sample.max_concurrent);
+        EXPECT_EQ(merged.max_request_rate, dir_sample.max_request_rate);
+        EXPECT_EQ(merged.max_failed_logons, dir_sample.max_failed_logons);
+        EXPECT_EQ(merged.deny_ip, dir_sample.deny_ip);
+        EXPECT_EQ(merged.deny_ip_files, dir_sample.deny_ip_files);
+        EXPECT_EQ(merged.deny_hosts, dir_sample.deny_hosts);
+        EXPECT_EQ(merged.deny_action, dir_sample.deny_action);
+        EXPECT_EQ(merged.logging_only, dir_sample.logging_only);
       }
     } else {
       const ServerSettings unset;
@@ -93,6 +115,11 @@ TEST(SettingSpecs, SampleMergesChildOverParentForEveryRow) {
         EXPECT_EQ(merged.trusted_clients, server_sample.trusted_clients);
         EXPECT_EQ(merged.log_target, server_sample.log_target);
         EXPECT_EQ(merged.log_user, server_sample.log_user);
+        EXPECT_EQ(merged.allow_ip, server_sample.allow_ip);
+        EXPECT_EQ(merged.shared_store.has_value(), server_sample.shared_store.has_value());
+        if (merged.shared_store && server_sample.shared_store) {
+          EXPECT_EQ(merged.shared_store->text, server_sample.shared_store->text);
+        }
       }
     }
   }
@@ -107,7 +134,12 @@ TEST(DirSettings, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(unset.effective_default_realm(), "Restricted");
   EXPECT_EQ(unset.effective_config_error_status(), 500);
   EXPECT_TRUE(unset.equalizes_timing());
+  EXPECT_EQ(unset.effective_deny_action(), DenyAction::Unauthorized);
+  EXPECT_FALSE(unset.is_logging_only());
+  EXPECT_FALSE(unset.restricts_requests());
   const ServerSettings server;
+  EXPECT_TRUE(server.effective_allow_ip().empty());
+  EXPECT_EQ(server.effective_shared_store().kind, StoreKind::Shm);
   EXPECT_EQ(server.effective_log_user(), LogUserMode::Plain);
   EXPECT_TRUE(is_trusted("127.0.0.1", server.effective_trusted_clients()));
   EXPECT_TRUE(is_trusted("127.255.1.2", server.effective_trusted_clients()));
@@ -170,7 +202,73 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"AuthDiagCharset", "latin1"}, BadValue{"AuthDiagRepairChallenge", "yes"},
         BadValue{"AuthDiagDefaultRealm", ""}, BadValue{"AuthDiagConfigErrorStatus", "403"},
         BadValue{"AuthDiagEqualizeTiming", "1"}, BadValue{"AuthDiagLog", "|"},
-        BadValue{"AuthDiagLog", ""}, BadValue{"AuthDiagLogUser", "Sha256"}));
+        BadValue{"AuthDiagLog", ""}, BadValue{"AuthDiagLogUser", "Sha256"},
+        BadValue{"AuthDiagMaxConcurrentRequests", "0"},
+        BadValue{"AuthDiagMaxConcurrentRequests", "-3"},
+        BadValue{"AuthDiagMaxConcurrentRequests", "ten"},
+        BadValue{"AuthDiagMaxConcurrentRequests", "5 6"}, BadValue{"AuthDiagMaxRequestRate", "20"},
+        BadValue{"AuthDiagMaxRequestRate", "20 0"}, BadValue{"AuthDiagMaxRequestRate", "x 1000"},
+        BadValue{"AuthDiagMaxRequestRate", "20 86400001"}, BadValue{"AuthDiagMaxFailedLogons", "5"},
+        BadValue{"AuthDiagMaxFailedLogons", "5 60 0"}, BadValue{"AuthDiagMaxFailedLogons", "0 60"},
+        BadValue{"AuthDiagMaxFailedLogons", "5 60 300 9"},
+        BadValue{"AuthDiagDenyIP", "192.0.2.1/24"}, BadValue{"AuthDiagDenyIP", "example.com"},
+        BadValue{"AuthDiagDenyIP", ""}, BadValue{"AuthDiagDenyIPFile", ""},
+        BadValue{"AuthDiagDenyIPFile", "a b"}, BadValue{"AuthDiagDenyHost", "*.example.com"},
+        BadValue{"AuthDiagDenyHost", ""}, BadValue{"AuthDiagAllowIP", "10.0.0.1/33"},
+        BadValue{"AuthDiagAllowIP", ""}, BadValue{"AuthDiagDenyAction", "Drop"},
+        BadValue{"AuthDiagLoggingOnly", "yes"}, BadValue{"AuthDiagSharedStore", "file"},
+        BadValue{"AuthDiagSharedStore", "redis://127.0.0.1:6379 0"},
+        BadValue{"AuthDiagSharedStore", ""}));
+
+// Lines of one scope add up; a child scope keeps its parents' deny entries and adds its own.
+TEST(DirSettings, DenyListsAddUpWhileLimitsAreOverridden) {
+  DirSettings parent;
+  ServerSettings server;
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIP"), parent, server, "192.0.2.0/24"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIP"), parent, server, "198.51.100.7"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIPFile"), parent, server, "conf/a.txt"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagMaxRequestRate"), parent, server, "10 1000"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyHost"), parent, server, "bad.example"));
+  ASSERT_EQ(parent.deny_ip->size(), 2u);
+  DirSettings child;
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIP"), child, server, "2001:db8::/32 192.0.2.0/24"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIPFile"), child, server, "conf/b.txt"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyIPFile"), child, server, "conf/a.txt"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagMaxRequestRate"), child, server, "50 200"));
+  const auto merged = merge(parent, child);
+  ASSERT_TRUE(merged.deny_ip);
+  EXPECT_EQ(merged.deny_ip->size(), 3u);  // 192.0.2.0/24 only once
+  EXPECT_EQ(*merged.deny_ip_files, (std::vector<std::string>{"conf/a.txt", "conf/b.txt"}));
+  EXPECT_EQ(merged.deny_hosts->size(), 1u);
+  EXPECT_EQ(merged.max_request_rate, (RateLimitSpec{50, 200}));
+  EXPECT_TRUE(merged.restricts_requests());
+}
+
+TEST(DirSettings, FailedLogonLockoutDefaultsToTheWindow) {
+  DirSettings dir;
+  ServerSettings server;
+  ASSERT_FALSE(apply(*find_setting("AuthDiagMaxFailedLogons"), dir, server, "5 60"));
+  EXPECT_EQ(dir.max_failed_logons, (FailedLogonSpec{5, 60, 60}));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagMaxFailedLogons"), dir, server, "3 10 900"));
+  EXPECT_EQ(dir.max_failed_logons, (FailedLogonSpec{3, 10, 900}));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagDenyAction"), dir, server, "toomanyrequests"));
+  EXPECT_EQ(dir.effective_deny_action(), DenyAction::TooManyRequests);
+}
+
+TEST(ServerSettings, AllowIPAddsUpAndTheStoreIsParsed) {
+  DirSettings dir;
+  ServerSettings parent;
+  ServerSettings child;
+  ASSERT_FALSE(apply(*find_setting("AuthDiagAllowIP"), dir, parent, "10.0.0.0/8"));
+  ASSERT_FALSE(apply(*find_setting("AuthDiagAllowIP"), dir, child, "::1"));
+  ASSERT_FALSE(
+      apply(*find_setting("AuthDiagSharedStore"), dir, child, "memcache://[::1]:11311 20"));
+  const auto merged = merge(parent, child);
+  EXPECT_EQ(merged.effective_allow_ip().size(), 2u);
+  EXPECT_EQ(merged.effective_shared_store().kind, StoreKind::Memcache);
+  EXPECT_EQ(merged.effective_shared_store().port, 11311);
+  EXPECT_EQ(merged.effective_shared_store().timeout.count(), 20);
+}
 
 TEST(DefaultRealm, RefusesControlCharacters) {
   DirSettings dir;
