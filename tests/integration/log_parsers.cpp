@@ -26,7 +26,7 @@ int hex_value(char c) {
 
 std::optional<ErrorLogLine> parse_error_log_line(std::string_view line) {
   static const std::regex kLine(
-      R"(^\[[^\]]+\] \[([^:\] ]+):([a-z0-9]+)\] \[pid [^\]]+\] (?:\[client ([^\]]+)\] )?(.*)$)");
+      R"(^\[[^\]]+\] \[([^:\] ]+):([a-z0-9]+)\] \[pid [^\]]+\] (?:\[(?:client|remote) ([^\]]+)\] )?(.*)$)");
   static const std::regex kReferer(R"(, referer: \S+$)");
   std::match_results<std::string_view::const_iterator> m;
   if (!std::regex_match(line.begin(), line.end(), m, kLine)) return std::nullopt;

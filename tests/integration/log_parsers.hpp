@@ -14,7 +14,7 @@ struct ErrorLogLine {
   std::string raw;
   std::string module;   // "authdiag", "auth_basic", "core", ...
   std::string level;    // "warn", "info", ...
-  std::string client;   // "127.0.0.1:40000"; empty for lines without a request
+  std::string client;   // [client ...] or, on HTTP/2 streams, [remote ...]; may be empty
   std::string message;  // after the [client ...] part, without the ", referer: ..." suffix
 };
 
