@@ -4,8 +4,8 @@
 // expiry (creates the counter at 0 only when absent, so the first writer sets its lifetime), then
 // `incr`/`decr`. The commands go over this file's own small client rather than apr-util's
 // apr_memcache: apr_memcache 1.6 connects with a fixed 1 s timeout and then reads with no timeout
-// at all (a stopped memcached blocked apr_memcache_incr for more than 10 s in our test), and it
-// has no call to change either, so it cannot keep a request within `timeout_ms`.
+// at all (against a memcached stopped with SIGSTOP, apr_memcache_add was still waiting after
+// 10 s), and it has no call to change either, so it cannot keep a request within timeout_ms.
 #pragma once
 
 #include "httpd/counter_store.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Redis counter store: hiredis connections with socket timeouts, pooled per process.
+// Redis counter store: non-blocking hiredis connections, pooled per process, every wait bounded
+// by the call's deadline. hiredis writes with write(); httpd's children ignore SIGPIPE.
 #include "httpd/redis_store.hpp"
 
 #include <apr_sha1.h>
@@ -7,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 #include <hiredis/hiredis.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace authdiag::httpd {
 namespace {
@@ -25,21 +28,9 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
-timeval to_timeval(std::chrono::milliseconds budget) {
-  // A zero timeval would mean "no timeout" to setsockopt.
-  const auto ms = std::max<std::int64_t>(budget.count(), 1);
-  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
-}
-
 long long ttl_ms(std::chrono::milliseconds ttl) { return std::max<long long>(ttl.count(), 1); }
 
 std::string context_error(const redisContext& context) {
-  // A receive timeout (SO_RCVTIMEO) surfaces as EAGAIN.
-  if (context.err == REDIS_ERR_IO &&
-      (errno == EAGAIN || errno == EWOULDBLOCK ||
-       std::strstr(context.errstr, "temporarily unavailable") != nullptr)) {
-    return "timed out";
-  }
   if (context.err == REDIS_ERR_EOF) return "connection closed by the server";
   return context.errstr[0] != '\0' ? context.errstr : "connection error";
 }
@@ -57,6 +48,8 @@ bool parse_integer(std::string_view text, std::int64_t& value) {
 
 }  // namespace
 
+// A non-blocking hiredis context driven with poll(), so that connecting, sending and waiting for
+// the reply all end at the call's deadline.
 class RedisStore::Connection {
  public:
   explicit Connection(redisContext* context) : context_(context) {}
@@ -65,28 +58,55 @@ class RedisStore::Connection {
   Connection& operator=(const Connection&) = delete;
 
   int fd() const { return context_->fd; }
-  redisContext& context() { return *context_; }
 
-  // Sets the socket's send and receive timeouts (hiredis blocks in read/write otherwise).
-  bool arm(std::chrono::milliseconds timeout) {
-    if (timeout == armed_) return true;
-    if (redisSetTimeout(context_, to_timeval(timeout)) != REDIS_OK) return false;
-    armed_ = timeout;
+  // Waits for a connection started by redisConnectNonBlock to complete.
+  bool established(const Deadline& deadline, std::string& error) {
+    if (context_->err != 0) {
+      error = context_error(*context_);
+      return false;
+    }
+    if (!wait_fd(fd(), POLLOUT, deadline, error)) return false;
+    int status = 0;
+    socklen_t length = sizeof status;
+    if (::getsockopt(fd(), SOL_SOCKET, SO_ERROR, &status, &length) != 0 || status != 0) {
+      error = std::strerror(status != 0 ? status : errno);
+      return false;
+    }
     return true;
   }
 
-  // Sends a command and waits for its reply; nullptr when the connection failed (it is then
-  // unusable and `error` says why).
+  // Sends a command and waits for its reply; nullptr when the connection failed or the deadline
+  // passed (the connection is then unusable and `error` says why).
   template <typename... Args>
-  Reply command(std::string& error, const char* format, Args... args) {
-    Reply reply(static_cast<redisReply*>(redisCommand(context_, format, args...)));
-    if (!reply) error = context_error(*context_);
-    return reply;
+  Reply command(const Deadline& deadline, std::string& error, const char* format, Args... args) {
+    if (redisAppendCommand(context_, format, args...) != REDIS_OK) {
+      error = context_error(*context_);
+      return nullptr;
+    }
+    for (int done = 0; done == 0;) {
+      if (redisBufferWrite(context_, &done) != REDIS_OK) {
+        error = context_error(*context_);
+        return nullptr;
+      }
+      if (done == 0 && !wait_fd(fd(), POLLOUT, deadline, error)) return nullptr;
+    }
+    for (;;) {
+      void* reply = nullptr;
+      if (redisGetReplyFromReader(context_, &reply) != REDIS_OK) {
+        error = context_error(*context_);
+        return nullptr;
+      }
+      if (reply != nullptr) return Reply(static_cast<redisReply*>(reply));
+      if (!wait_fd(fd(), POLLIN, deadline, error)) return nullptr;
+      if (redisBufferRead(context_) != REDIS_OK) {
+        error = context_error(*context_);
+        return nullptr;
+      }
+    }
   }
 
  private:
   redisContext* context_;
-  std::chrono::milliseconds armed_{0};
 };
 
 RedisStore::RedisStore(StoreEndpoint endpoint, StoreEventSink sink, ClockFunction clock)
@@ -123,17 +143,13 @@ std::unique_ptr<RedisStore::Connection> RedisStore::connect(const Deadline& dead
     return nullptr;
   }
   const SocketAddress& address = *address_;
-  redisContext* context = redisConnectWithTimeout(address.numeric_host.c_str(), endpoint_.port,
-                                                  to_timeval(deadline.remaining()));
+  redisContext* context = redisConnectNonBlock(address.numeric_host.c_str(), endpoint_.port);
   if (context == nullptr) {
     error = "cannot allocate a Redis connection";
     return nullptr;
   }
   auto connection = std::make_unique<Connection>(context);
-  if (context->err != 0) {
-    error = context_error(*context);
-    return nullptr;
-  }
+  if (!connection->established(deadline, error)) return nullptr;
   return connection;
 }
 
@@ -144,23 +160,11 @@ std::optional<Result> RedisStore::run(Command&& command) noexcept {
   std::string error;
   try {
     const Deadline deadline(endpoint_.timeout);
-    // A pooled connection gets the whole budget, a new one what connecting left of it.
     std::unique_ptr<Connection> connection = pool_.take();
-    auto budget = endpoint_.timeout;
-    if (!connection) {
-      connection = connect(deadline, error);
-      budget = deadline.remaining();
-    }
-    if (connection && budget.count() <= 0) {
-      error = "timed out";
-      connection.reset();
-    } else if (connection && !connection->arm(budget)) {
-      error = "cannot set the socket timeout";
-      connection.reset();
-    }
+    if (!connection) connection = connect(deadline, error);
     if (connection) {
       bool broken = false;
-      std::optional<Result> result = command(*connection, error, broken);
+      std::optional<Result> result = command(*connection, deadline, error, broken);
       if (!broken) pool_.give_back(std::move(connection));
       if (result) {
         tracker_.succeeded(attempt);
@@ -178,103 +182,104 @@ std::optional<Result> RedisStore::run(Command&& command) noexcept {
 
 std::optional<std::int64_t> RedisStore::add(std::string_view key, std::int64_t delta,
                                             std::chrono::milliseconds ttl) noexcept {
-  return run<std::int64_t>(
-      [&](Connection& connection, std::string& error, bool& broken) -> std::optional<std::int64_t> {
-        const auto name = store_key(key);
-        if (!name) {
-          error = "key too long";
-          return std::nullopt;
-        }
-        const auto amount = static_cast<long long>(delta);
-        Reply reply = connection.command(error, "EVALSHA %s 1 %b %lld %lld", script_sha1_.c_str(),
-                                         name->data(), name->size(), amount, ttl_ms(ttl));
-        if (reply && reply->type == REDIS_REPLY_ERROR &&
-            std::string_view(reply->str).starts_with("NOSCRIPT")) {
-          reply = connection.command(error, "EVAL %s 1 %b %lld %lld", kAddScript, name->data(),
-                                     name->size(), amount, ttl_ms(ttl));
-        }
-        if (!reply) {
-          broken = true;
-          return std::nullopt;
-        }
-        if (reply->type != REDIS_REPLY_INTEGER) {
-          error = reply_error(*reply);
-          return std::nullopt;
-        }
-        return static_cast<std::int64_t>(reply->integer);
-      });
+  return run<std::int64_t>([&](Connection& connection, const Deadline& deadline, std::string& error,
+                               bool& broken) -> std::optional<std::int64_t> {
+    const auto name = store_key(key);
+    if (!name) {
+      error = "key too long";
+      return std::nullopt;
+    }
+    const auto amount = static_cast<long long>(delta);
+    Reply reply =
+        connection.command(deadline, error, "EVALSHA %s 1 %b %lld %lld", script_sha1_.c_str(),
+                           name->data(), name->size(), amount, ttl_ms(ttl));
+    if (reply && reply->type == REDIS_REPLY_ERROR &&
+        std::string_view(reply->str).starts_with("NOSCRIPT")) {
+      reply = connection.command(deadline, error, "EVAL %s 1 %b %lld %lld", kAddScript,
+                                 name->data(), name->size(), amount, ttl_ms(ttl));
+    }
+    if (!reply) {
+      broken = true;
+      return std::nullopt;
+    }
+    if (reply->type != REDIS_REPLY_INTEGER) {
+      error = reply_error(*reply);
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(reply->integer);
+  });
 }
 
 std::optional<std::int64_t> RedisStore::get(std::string_view key) noexcept {
-  return run<std::int64_t>(
-      [&](Connection& connection, std::string& error, bool& broken) -> std::optional<std::int64_t> {
-        const auto name = store_key(key);
-        if (!name) {
-          error = "key too long";
-          return std::nullopt;
-        }
-        Reply reply = connection.command(error, "GET %b", name->data(), name->size());
-        if (!reply) {
-          broken = true;
-          return std::nullopt;
-        }
-        if (reply->type == REDIS_REPLY_NIL) return 0;
-        std::int64_t value = 0;
-        if (reply->type == REDIS_REPLY_STRING &&
-            parse_integer(std::string_view(reply->str, reply->len), value)) {
-          return value;
-        }
-        error = reply->type == REDIS_REPLY_STRING ? "value of " + *name + " is not a number"
-                                                  : reply_error(*reply);
-        return std::nullopt;
-      });
+  return run<std::int64_t>([&](Connection& connection, const Deadline& deadline, std::string& error,
+                               bool& broken) -> std::optional<std::int64_t> {
+    const auto name = store_key(key);
+    if (!name) {
+      error = "key too long";
+      return std::nullopt;
+    }
+    Reply reply = connection.command(deadline, error, "GET %b", name->data(), name->size());
+    if (!reply) {
+      broken = true;
+      return std::nullopt;
+    }
+    if (reply->type == REDIS_REPLY_NIL) return 0;
+    std::int64_t value = 0;
+    if (reply->type == REDIS_REPLY_STRING &&
+        parse_integer(std::string_view(reply->str, reply->len), value)) {
+      return value;
+    }
+    error = reply->type == REDIS_REPLY_STRING ? "value of " + *name + " is not a number"
+                                              : reply_error(*reply);
+    return std::nullopt;
+  });
 }
 
 bool RedisStore::put(std::string_view key, std::int64_t value,
                      std::chrono::milliseconds ttl) noexcept {
-  return run<bool>(
-             [&](Connection& connection, std::string& error, bool& broken) -> std::optional<bool> {
-               const auto name = store_key(key);
-               if (!name) {
-                 error = "key too long";
-                 return std::nullopt;
-               }
-               Reply reply =
-                   connection.command(error, "SET %b %lld PX %lld", name->data(), name->size(),
-                                      static_cast<long long>(value), ttl_ms(ttl));
-               if (!reply) {
-                 broken = true;
-                 return std::nullopt;
-               }
-               if (reply->type == REDIS_REPLY_STATUS) return true;
-               error = reply_error(*reply);
-               return std::nullopt;
-             })
+  return run<bool>([&](Connection& connection, const Deadline& deadline, std::string& error,
+                       bool& broken) -> std::optional<bool> {
+           const auto name = store_key(key);
+           if (!name) {
+             error = "key too long";
+             return std::nullopt;
+           }
+           Reply reply =
+               connection.command(deadline, error, "SET %b %lld PX %lld", name->data(),
+                                  name->size(), static_cast<long long>(value), ttl_ms(ttl));
+           if (!reply) {
+             broken = true;
+             return std::nullopt;
+           }
+           if (reply->type == REDIS_REPLY_STATUS) return true;
+           error = reply_error(*reply);
+           return std::nullopt;
+         })
       .has_value();
 }
 
 std::optional<std::chrono::milliseconds> RedisStore::time_left(std::string_view key) noexcept {
   using Left = std::optional<std::chrono::milliseconds>;
-  const auto result = run<Left>(
-      [&](Connection& connection, std::string& error, bool& broken) -> std::optional<Left> {
-        const auto name = store_key(key);
-        if (!name) {
-          error = "key too long";
-          return std::nullopt;
-        }
-        Reply reply = connection.command(error, "PTTL %b", name->data(), name->size());
-        if (!reply) {
-          broken = true;
-          return std::nullopt;
-        }
-        if (reply->type != REDIS_REPLY_INTEGER) {
-          error = reply_error(*reply);
-          return std::nullopt;
-        }
-        // -2: no such key; -1: a key without a lifetime (not one of ours).
-        if (reply->integer < 0) return Left();
-        return Left(std::chrono::milliseconds(reply->integer));
-      });
+  const auto result = run<Left>([&](Connection& connection, const Deadline& deadline,
+                                    std::string& error, bool& broken) -> std::optional<Left> {
+    const auto name = store_key(key);
+    if (!name) {
+      error = "key too long";
+      return std::nullopt;
+    }
+    Reply reply = connection.command(deadline, error, "PTTL %b", name->data(), name->size());
+    if (!reply) {
+      broken = true;
+      return std::nullopt;
+    }
+    if (reply->type != REDIS_REPLY_INTEGER) {
+      error = reply_error(*reply);
+      return std::nullopt;
+    }
+    // -2: no such key; -1: a key without a lifetime (not one of ours).
+    if (reply->integer < 0) return Left();
+    return Left(std::chrono::milliseconds(reply->integer));
+  });
   return result ? *result : std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 // unreachable store fail fast and keeps its error-log lines down to one a minute.
 #pragma once
 
+#include "core/shared_store_spec.hpp"
 #include "httpd/counter_store.hpp"
 
 #include <atomic>
@@ -25,13 +26,12 @@ namespace authdiag::httpd {
 
 using SteadyClock = std::chrono::steady_clock;
 
-inline constexpr std::chrono::milliseconds kDefaultStoreTimeout{50};
-
 struct StoreEndpoint {
   std::string scheme;  // "redis" or "memcache"
   std::string host;    // a name, an IPv4 or an IPv6 address (without brackets)
   std::uint16_t port = 0;
-  std::chrono::milliseconds timeout = kDefaultStoreTimeout;  // connect + command, per call
+  // Budget of one call, connecting included.
+  std::chrono::milliseconds timeout{core::SharedStoreSpec::kDefaultTimeoutMs};
 
   std::string url() const;  // "redis://127.0.0.1:6379", "memcache://[::1]:11211"
 };
