@@ -115,8 +115,7 @@ class ChallengeParser {
     while (!at_end() && peek() != ',') {
       if (peek() == '"') {
         std::string ignored;
-        bool had_ctl = false;
-        read_quoted(ignored, had_ctl);
+        read_quoted(ignored);
       } else {
         ++pos_;
       }
@@ -125,7 +124,7 @@ class ChallengeParser {
 
   // A quoted-string, read as httpd writes realms: only \" and \\ are quoted-pairs, any other
   // backslash is literal, CTLs are dropped. Returns false when the closing quote is missing.
-  bool read_quoted(std::string& value, bool& had_ctl) {
+  bool read_quoted(std::string& value) {
     ++pos_;  // opening quote
     while (!at_end()) {
       const char c = peek();
@@ -139,11 +138,7 @@ class ChallengeParser {
         pos_ += 2;
         continue;
       }
-      if (is_ctl(c)) {
-        had_ctl = true;
-      } else {
-        value += c;
-      }
+      if (!is_ctl(c)) value += c;
       ++pos_;
     }
     return false;
@@ -189,8 +184,7 @@ class ChallengeParser {
     span.value_begin = pos_;
     if (!current.challenge.token68.empty()) current.well_formed = false;
     if (!at_end() && peek() == '"') {
-      bool had_ctl = false;
-      if (!read_quoted(param.value, had_ctl)) current.well_formed = false;
+      if (!read_quoted(param.value)) current.well_formed = false;
       span.value_end = pos_;
       skip_ows();
       if (!at_end() && peek() != ',') {

@@ -113,10 +113,23 @@ void append_char_reference(std::string& out, char32_t code_point) {
   out += ';';
 }
 
+// Printable ASCII that needs no reference.
+constexpr bool is_html_plain(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x20 && byte < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
 // HTML-escapes `text` into pure ASCII: non-ASCII as numeric references, C0 controls and DEL as
 // their visible Control Pictures (U+2400...), C1 controls and invalid UTF-8 as U+FFFD.
 void append_html(std::string& out, std::string_view text) {
   for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t run_end = pos;
+    while (run_end < text.size() && is_html_plain(text[run_end])) ++run_end;
+    if (run_end > pos) {
+      out.append(text.substr(pos, run_end - pos));
+      pos = run_end;
+      continue;
+    }
     const auto byte = static_cast<unsigned char>(text[pos]);
     if (byte < 0x80) {
       ++pos;

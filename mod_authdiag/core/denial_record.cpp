@@ -164,7 +164,10 @@ void append_logfmt(std::string& out, std::string_view key, std::string_view valu
                       });
   std::array<char, 4> unit{};
   std::size_t full = 0;
-  for (const char c : value) full += logfmt_unit(c, unit);
+  for (const char c : value) {
+    full += logfmt_unit(c, unit);
+    if (full > kMaxLogfmtValueBytes) break;
+  }
   const bool cut = full > kMaxLogfmtValueBytes;
   const std::size_t limit = cut ? kMaxLogfmtValueBytes - kLogfmtCutMarker.size() : full;
   if (quoted) out += '"';

@@ -4,6 +4,8 @@
 
 #include "core/utf8.hpp"
 
+#include <array>
+#include <cstddef>
 #include <utility>
 
 namespace authdiag::core {
@@ -12,86 +14,124 @@ namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
-// Writes the escape of one character (or of one invalid byte) into `unit`; returns the number of
-// bytes of `text` it consumed.
-std::size_t escape_unit(std::string_view text, std::size_t pos, std::string& unit) {
-  unit.clear();
-  const auto append_u = [&unit](char32_t value) {
-    unit += "\\u";
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      unit += kHexDigits[(value >> shift) & 0xfU];
-    }
+constexpr bool is_plain(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\';
+}
+
+// The escape of one character (or of one invalid byte) and the bytes of the input it stands for.
+struct EscapeUnit {
+  std::array<char, 6> bytes{};
+  std::size_t size = 0;
+  std::size_t consumed = 1;
+};
+
+EscapeUnit escape_unit(std::string_view text, std::size_t pos) {
+  EscapeUnit unit;
+  const auto put = [&unit](char c) { unit.bytes[unit.size++] = c; };
+  const auto put_u = [&put](char32_t value) {
+    put('\\');
+    put('u');
+    for (int shift = 12; shift >= 0; shift -= 4) put(kHexDigits[(value >> shift) & 0xfU]);
   };
   const auto byte = static_cast<std::uint8_t>(text[pos]);
   switch (byte) {
     case '"':
-      unit = "\\\"";
-      return 1;
+      put('\\');
+      put('"');
+      return unit;
     case '\\':
-      unit = "\\\\";
-      return 1;
+      put('\\');
+      put('\\');
+      return unit;
     case '\b':
-      unit = "\\b";
-      return 1;
+      put('\\');
+      put('b');
+      return unit;
     case '\f':
-      unit = "\\f";
-      return 1;
+      put('\\');
+      put('f');
+      return unit;
     case '\n':
-      unit = "\\n";
-      return 1;
+      put('\\');
+      put('n');
+      return unit;
     case '\r':
-      unit = "\\r";
-      return 1;
+      put('\\');
+      put('r');
+      return unit;
     case '\t':
-      unit = "\\t";
-      return 1;
+      put('\\');
+      put('t');
+      return unit;
     default:
       break;
   }
-  if (byte < 0x20 || byte == 0x7f) {
-    append_u(byte);
-    return 1;
-  }
   if (byte < 0x80) {
-    unit += static_cast<char>(byte);
-    return 1;
+    if (byte < 0x20 || byte == 0x7f) {
+      put_u(byte);
+    } else {
+      put(static_cast<char>(byte));
+    }
+    return unit;
   }
   const Utf8Char decoded = decode_utf8(text, pos);
   if (decoded.length == 0) {
-    append_u(byte);
-    return 1;
+    put_u(byte);
+    return unit;
   }
+  unit.consumed = decoded.length;
   const char32_t cp = decoded.code_point;
   if (cp <= 0x9f || cp == 0x2028 || cp == 0x2029) {
-    append_u(cp);
+    put_u(cp);
   } else {
-    unit.append(text.substr(pos, decoded.length));
+    for (std::size_t i = 0; i < decoded.length; ++i) put(text[pos + i]);
   }
-  return decoded.length;
+  return unit;
+}
+
+// Calls `emit` with consecutive pieces of the escape of `text`: runs of plain ASCII (which may be
+// cut anywhere) and single escape units (which may not). Stops when `emit` returns false.
+template <typename Emit>
+void escape_pieces(std::string_view text, Emit emit) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t run_end = pos;
+    while (run_end < text.size() && is_plain(text[run_end])) ++run_end;
+    if (run_end > pos) {
+      if (!emit(text.substr(pos, run_end - pos), true)) return;
+      pos = run_end;
+      continue;
+    }
+    const EscapeUnit unit = escape_unit(text, pos);
+    if (!emit(std::string_view(unit.bytes.data(), unit.size), false)) return;
+    pos += unit.consumed;
+  }
 }
 
 }  // namespace
 
 bool append_json_escaped(std::string& out, std::string_view text, std::size_t limit) {
-  std::string unit;
-  std::size_t written = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t consumed = escape_unit(text, pos, unit);
-    if (unit.size() > limit - written) return false;
-    out += unit;
-    written += unit.size();
-    pos += consumed;
-  }
-  return true;
+  std::size_t room = limit;
+  bool complete = true;
+  escape_pieces(text, [&](std::string_view piece, bool divisible) {
+    if (piece.size() > room) {
+      if (divisible) out.append(piece.substr(0, room));
+      complete = false;
+      return false;
+    }
+    out.append(piece);
+    room -= piece.size();
+    return true;
+  });
+  return complete;
 }
 
 std::size_t json_escaped_size(std::string_view text) {
-  std::string unit;
   std::size_t size = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    pos += escape_unit(text, pos, unit);
-    size += unit.size();
-  }
+  escape_pieces(text, [&size](std::string_view piece, bool) {
+    size += piece.size();
+    return true;
+  });
   return size;
 }
 

@@ -20,7 +20,9 @@ using authdiag::fuzz::FuzzInput;
 using authdiag::fuzz::is_valid_json_object;
 
 // Layout: u32 presence bits, i64 time, u8 reason, u16 status, u16 substatus, then the strings
-// and numbers of the record in declaration order (absent ones are skipped).
+// and numbers of the record in declaration order (absent ones are skipped). Presence bits, in
+// order: substatus, the 5 request strings, the 12 optional strings, repaired, the 3 numbers,
+// inflate (then followed by one byte: the inflated size / 64).
 DenialRecord make_record(FuzzInput& input) {
   const std::uint32_t present = input.u32();
   std::uint32_t bit = 0;
@@ -45,10 +47,24 @@ DenialRecord make_record(FuzzInput& input) {
   for (std::optional<std::uint64_t>* field : {&record.counter, &record.limit, &record.window_ms}) {
     if (next()) *field = input.u64();
   }
-  // Inflate one field to far beyond the cap when asked, as a 10 kB user would be.
-  if (next() && record.user) {
-    const std::string unit = record.user->empty() ? std::string("\xff") : *record.user;
-    while (record.user->size() < 10'000) *record.user += unit;
+  // When asked, every present string grows by repeating itself to 64 * (next byte) bytes (up to
+  // 16 kB), so small inputs reach and cross the 4096-byte cap.
+  if (next()) {
+    const std::size_t target = std::size_t{input.byte()} * 64;
+    const auto inflate = [target](std::string& text) {
+      const std::string unit = text.empty() ? std::string("\xff") : text;
+      while (text.size() < target) text += unit;
+    };
+    for (std::string* field :
+         {&record.request_id, &record.client_ip, &record.vhost, &record.method, &record.path}) {
+      if (!field->empty()) inflate(*field);
+    }
+    for (std::optional<std::string>* field :
+         {&record.user, &record.realm, &record.auth_type, &record.providers, &record.user_file,
+          &record.hash_scheme, &record.requirement, &record.scheme, &record.challenge,
+          &record.config_file, &record.detail, &record.hint}) {
+      if (*field) inflate(**field);
+    }
   }
   return record;
 }

@@ -117,7 +117,7 @@ def challenge_seeds():
 FIELDS = ["substatus", "request_id", "client_ip", "vhost", "method", "path", "user", "realm",
           "auth_type", "providers", "user_file", "hash_scheme", "requirement", "scheme",
           "challenge", "config_file", "detail", "hint", "repaired", "counter", "limit",
-          "window_ms", "inflate_user"]
+          "window_ms", "inflate"]
 STRINGS = FIELDS[1:18]
 NUMBERS = ["counter", "limit", "window_ms"]
 
@@ -134,9 +134,12 @@ def record(reason=4, status=401, substatus=1, time=1795995088123456, **fields):
     for name in NUMBERS:
         if name in fields:
             out += struct.pack("<Q", fields[name])
+    if "inflate" in fields:
+        out += bytes([fields["inflate"]])
     return out
 
 
+# inflate=N grows every present string to 64 * N bytes (157: 10 kB).
 def denial_record_seeds():
     full = dict(request_id="ZmRlYWRiZWVm", client_ip="192.0.2.7", vhost="www.example.com",
                 method="GET", path="/private/", user="alice", realm="Members",
@@ -155,12 +158,14 @@ def denial_record_seeds():
         "utf8-user": record(user="j\u00fcrgen \u2028 \u2029 \U0001f600"),
         "invalid-utf8": record(user=b"\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82"),
         "c1-controls": record(user="\u0085\u009f"),
-        "10k-user": record(user="u" * 10000),
-        "10k-user-0xff": record(user=b"\xff" * 10000),
-        "10k-every-field": record(**{k: "x" * 10000 for k in STRINGS}, counter=1, limit=2,
-                                  window_ms=3),
-        "10k-every-field-escapes": record(**{k: b"\x01\"\xe2\x80\xa8" * 2500 for k in STRINGS}),
-        "inflate-user": record(user="ab\xe9", inflate_user=1),
+        "10k-user": record(user="u", inflate=157),
+        "10k-user-0xff": record(user="", inflate=157),
+        "10k-path-and-user": record(path="/p", user="\xe9", inflate=157),
+        "10k-every-field": record(**{k: "x" for k in STRINGS}, counter=1, limit=2, window_ms=3,
+                                  inflate=157),
+        "just-over-cap": record(user="u", inflate=63),
+        "10k-every-field-escapes": record(**{k: b"\x01\"\xe2\x80\xa8" for k in STRINGS},
+                                          inflate=157),
         "negative-time": record(time=-1),
         "far-future-time": record(time=2**62),
         "status-forbidden": record(reason=13, status=403, substatus=503, client_ip="2001:db8::1"),

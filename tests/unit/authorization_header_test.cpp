@@ -98,29 +98,16 @@ INSTANTIATE_TEST_SUITE_P(Cases, AuthorizationHeaderTest, ::testing::ValuesIn(kCa
 std::string base64(const std::string& data) {
   static const char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto at = [&data](std::size_t i) -> unsigned {
+    return i < data.size() ? static_cast<unsigned char>(data[i]) : 0U;
+  };
   std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const unsigned n = static_cast<unsigned char>(data[i]) << 16 |
-                       static_cast<unsigned char>(data[i + 1]) << 8 |
-                       static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (data.size() - i == 1) {
-    const unsigned n = static_cast<unsigned char>(data[i]) << 16;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += "==";
-  } else if (data.size() - i == 2) {
-    const unsigned n =
-        static_cast<unsigned char>(data[i]) << 16 | static_cast<unsigned char>(data[i + 1]) << 8;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += '=';
+  for (std::size_t i = 0; i < data.size(); i += 3) {
+    const unsigned n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+    out += kAlphabet[n >> 18 & 63U];
+    out += kAlphabet[n >> 12 & 63U];
+    out += i + 1 < data.size() ? kAlphabet[n >> 6 & 63U] : '=';
+    out += i + 2 < data.size() ? kAlphabet[n & 63U] : '=';
   }
   return out;
 }
