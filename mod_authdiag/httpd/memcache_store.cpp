@@ -141,24 +141,22 @@ class MemcacheStore::Connection {
 MemcacheStore::MemcacheStore(StoreEndpoint endpoint, StoreEventSink sink, ClockFunction clock)
     : endpoint_(std::move(endpoint)),
       tracker_(endpoint_.url(), std::move(sink), std::move(clock)),
-      address_(resolve_endpoint(endpoint_, resolve_error_)),
+      addresses_(resolve_endpoint(endpoint_, resolve_error_)),
       pool_(kMaxIdleConnections) {}
 
 MemcacheStore::~MemcacheStore() = default;
 
-std::unique_ptr<MemcacheStore::Connection> MemcacheStore::connect(const Deadline& deadline,
-                                                                  std::string& error) {
-  if (!address_) {
-    error = resolve_error_;
-    return nullptr;
-  }
-  const SocketAddress& address = *address_;
+namespace {
+
+std::unique_ptr<MemcacheStore::Connection> connect_to(const SocketAddress& address,
+                                                      const Deadline& deadline,
+                                                      std::string& error) {
   const int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = std::strerror(errno);
     return nullptr;
   }
-  auto connection = std::make_unique<Connection>(fd);
+  auto connection = std::make_unique<MemcacheStore::Connection>(fd);
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0) {
@@ -175,6 +173,19 @@ std::unique_ptr<MemcacheStore::Connection> MemcacheStore::connect(const Deadline
     }
   }
   return connection;
+}
+
+}  // namespace
+
+std::unique_ptr<MemcacheStore::Connection> MemcacheStore::connect(const Deadline& deadline,
+                                                                  std::string& error) {
+  error = resolve_error_;
+  for (const SocketAddress& address : addresses_) {
+    auto connection = connect_to(address, deadline, error);
+    if (connection) return connection;
+    if (deadline.passed()) break;
+  }
+  return nullptr;
 }
 
 template <typename Result, typename Command>

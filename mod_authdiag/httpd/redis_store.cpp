@@ -113,7 +113,7 @@ RedisStore::RedisStore(StoreEndpoint endpoint, StoreEventSink sink, ClockFunctio
     : endpoint_(std::move(endpoint)),
       tracker_(endpoint_.url(), std::move(sink), std::move(clock)),
       script_sha1_(add_script_sha1()),
-      address_(resolve_endpoint(endpoint_, resolve_error_)),
+      addresses_(resolve_endpoint(endpoint_, resolve_error_)),
       pool_(kMaxIdleConnections) {}
 
 RedisStore::~RedisStore() = default;
@@ -138,19 +138,18 @@ std::string RedisStore::add_script_sha1() {
 
 std::unique_ptr<RedisStore::Connection> RedisStore::connect(const Deadline& deadline,
                                                             std::string& error) {
-  if (!address_) {
-    error = resolve_error_;
-    return nullptr;
+  error = resolve_error_;
+  for (const SocketAddress& address : addresses_) {
+    redisContext* context = redisConnectNonBlock(address.numeric_host.c_str(), endpoint_.port);
+    if (context == nullptr) {
+      error = "cannot allocate a Redis connection";
+      return nullptr;
+    }
+    auto connection = std::make_unique<Connection>(context);
+    if (connection->established(deadline, error)) return connection;
+    if (deadline.passed()) break;
   }
-  const SocketAddress& address = *address_;
-  redisContext* context = redisConnectNonBlock(address.numeric_host.c_str(), endpoint_.port);
-  if (context == nullptr) {
-    error = "cannot allocate a Redis connection";
-    return nullptr;
-  }
-  auto connection = std::make_unique<Connection>(context);
-  if (!connection->established(deadline, error)) return nullptr;
-  return connection;
+  return nullptr;
 }
 
 template <typename Result, typename Command>

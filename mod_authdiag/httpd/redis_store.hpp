@@ -48,8 +48,8 @@ class RedisStore final : public CounterStore {
   std::string script_sha1_;
   std::string resolve_error_;
   // Resolved once, here: a request never waits for DNS. A name that does not resolve leaves the
-  // store unreachable until the configuration is read again (graceful restart).
-  std::optional<SocketAddress> address_;
+  // store unreachable until the child is replaced (a restart or graceful restart).
+  std::vector<SocketAddress> addresses_;
   ConnectionPool<Connection> pool_;
 };
 

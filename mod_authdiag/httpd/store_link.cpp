@@ -15,7 +15,7 @@ std::string StoreEndpoint::url() const {
   return scheme + "://" + (bracket ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::optional<SocketAddress> resolve_endpoint(const StoreEndpoint& endpoint, std::string& error) {
+std::vector<SocketAddress> resolve_endpoint(const StoreEndpoint& endpoint, std::string& error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -23,22 +23,27 @@ std::optional<SocketAddress> resolve_endpoint(const StoreEndpoint& endpoint, std
   addrinfo* found = nullptr;
   const std::string port = std::to_string(endpoint.port);
   const int status = ::getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found);
-  if (status != 0 || found == nullptr) {
+  if (status != 0) {
     error = "cannot resolve " + endpoint.host + ": " + ::gai_strerror(status);
-    return std::nullopt;
+    return {};
   }
-  SocketAddress address;
-  std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
-  address.length = found->ai_addrlen;
+  std::vector<SocketAddress> addresses;
+  for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+    SocketAddress address;
+    if (entry->ai_addrlen > sizeof address.storage) continue;
+    std::memcpy(&address.storage, entry->ai_addr, entry->ai_addrlen);
+    address.length = entry->ai_addrlen;
+    char text[NI_MAXHOST];
+    if (::getnameinfo(entry->ai_addr, entry->ai_addrlen, text, sizeof text, nullptr, 0,
+                      NI_NUMERICHOST) != 0) {
+      continue;
+    }
+    address.numeric_host = text;
+    addresses.push_back(std::move(address));
+  }
   ::freeaddrinfo(found);
-  char text[NI_MAXHOST];
-  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&address.storage), address.length, text,
-                    sizeof text, nullptr, 0, NI_NUMERICHOST) != 0) {
-    error = "cannot resolve " + endpoint.host;
-    return std::nullopt;
-  }
-  address.numeric_host = text;
-  return address;
+  if (addresses.empty()) error = "cannot resolve " + endpoint.host;
+  return addresses;
 }
 
 std::optional<std::string> store_key(std::string_view key, std::string_view suffix) {

@@ -36,14 +36,16 @@ struct StoreEndpoint {
   std::string url() const;  // "redis://127.0.0.1:6379", "memcache://[::1]:11211"
 };
 
-// A resolved endpoint address. Resolution happens once, when the store is created (the
-// configuration is read), so no request waits for DNS; a failure there is retried on connect.
+// A resolved endpoint address. Resolution happens once, when the store is created (in
+// child_init), so no request waits for DNS.
 struct SocketAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;
   std::string numeric_host;  // "127.0.0.1", "::1"
 };
-std::optional<SocketAddress> resolve_endpoint(const StoreEndpoint& endpoint, std::string& error);
+// Every address of the endpoint, in getaddrinfo's order ("localhost" may give ::1 and
+// 127.0.0.1; connecting tries them in turn). Empty, and `error` set, when it does not resolve.
+std::vector<SocketAddress> resolve_endpoint(const StoreEndpoint& endpoint, std::string& error);
 
 // The store key of a caller's key: "authdiag:" + key, with every byte outside
 // [A-Za-z0-9._:/[]-] percent-encoded, so neither protocol can be confused by it and `suffix`

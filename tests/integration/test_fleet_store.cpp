@@ -543,6 +543,19 @@ TEST_P(StoreContract, StoppedStoreFailsOpenWithinTheTimeout) {
   EXPECT_EQ(events_.count(StoreEventKind::Recovered), 1u) << events_.text();
 }
 
+TEST_P(StoreContract, ConnectsToAHostName) {
+  // Where "localhost" also resolves to ::1 (first), the store on 127.0.0.1 is still found.
+  StoreEndpoint endpoint = process_->endpoint();
+  endpoint.host = "localhost";
+  std::unique_ptr<CounterStore> store;
+  if (GetParam() == StoreKind::Redis) {
+    store = std::make_unique<httpd::RedisStore>(endpoint, events_.sink());
+  } else {
+    store = std::make_unique<httpd::MemcacheStore>(endpoint, events_.sink());
+  }
+  EXPECT_EQ(store->add("by-name", 1, 60s), 1) << events_.text();
+}
+
 TEST_P(StoreContract, UnresolvableHostFailsOpen) {
   const StoreEndpoint endpoint{kind_name(GetParam()), "no-such-host.invalid", 1, 50ms};
   std::unique_ptr<CounterStore> store;
