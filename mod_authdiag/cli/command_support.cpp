@@ -87,10 +87,12 @@ int report_failure(Output& output, const WriteResult& result) {
 
 void report_warnings(Output& output, const WriteResult& result) {
   for (const auto& warning : result.warnings) {
-    output.add_finding({"AD-FILE-ATTRIBUTES", "warning", result.path, 0, warning,
+    output.add_finding({std::string(kFindingFileGroup), "warning", result.path, 0, warning,
                         "give the file a group the httpd user belongs to, mode 0640"});
   }
 }
+
+std::string lint_id(core::LintId rule) { return std::string(core::lint_rule(rule).id); }
 
 std::string user_dir() {
   const char* value = std::getenv("AUTHDIAG_USER_DIR");

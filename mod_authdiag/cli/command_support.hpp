@@ -7,12 +7,24 @@
 #include "cli/output.hpp"
 #include "cli/password_hash.hpp"
 #include "cli/safe_write.hpp"
+#include "core/lint_rules.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace authdiag::cli {
+
+// Findings only the writing commands report (lint's catalogue ids are used where they apply).
+inline constexpr std::string_view kFindingBlockEdited = "AD-W001";     // block edited by hand
+inline constexpr std::string_view kFindingScopedAuthKept = "AD-W002";  // --adopt left <Files> auth
+inline constexpr std::string_view kFindingOtherAuthRemains = "AD-W003";  // unprotect: others remain
+inline constexpr std::string_view kFindingFileGroup = "AD-W004";  // new file lacks httpd's group
+inline constexpr std::string_view kFindingHashPolicy =
+    "AD-W005";  // entry not of --hash/--bcrypt-cost
+
+// The catalogue id of a lint rule, "AD-L018".
+std::string lint_id(core::LintId rule);
 
 // --if-match must be 64 hex digits; returns the error message or "".
 std::string check_if_match(const Args& args);

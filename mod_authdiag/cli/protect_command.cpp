@@ -186,15 +186,15 @@ void add_user_file_findings(Output& output, const Request& request,
   const std::vector<std::string> users = core::list_users(file);
   if (users.empty()) {
     output.add_finding(
-        {"PW-EMPTY", "warning", settings.user_file, 0,
+        {lint_id(core::LintId::UserFileEmpty), "warning", settings.user_file, 0,
          "the user file has no users yet: every login is refused",
          "authdiag user add --user-file " + settings.user_file + " --user NAME --password-stdin"});
   }
   if (settings.require_kind == "user") {
     for (const auto& name : settings.require_names) {
       if (core::find_user(file, name).empty()) {
-        output.add_finding({"PW-REQUIRE-USER-MISMATCH", "warning", settings.user_file, 0,
-                            "Require user " + name + ", but the user file has no " + name,
+        output.add_finding({lint_id(core::LintId::RequireUserAbsent), "warning", settings.user_file,
+                            0, "Require user " + name + ", but the user file has no " + name,
                             "add the user or change --require"});
       }
     }
@@ -203,7 +203,7 @@ void add_user_file_findings(Output& output, const Request& request,
     for (const auto& line : file.lines) {
       if (line.kind != core::PasswordLineKind::Entry) continue;
       if (hash_uses(line.hash, request.hash.algorithm, request.hash.bcrypt_cost)) continue;
-      output.add_finding({"PW-HASH-POLICY", "info", settings.user_file, line.number,
+      output.add_finding({std::string(kFindingHashPolicy), "info", settings.user_file, line.number,
                           "user " + line.user + " has a " +
                               core::describe_hash(core::identify_hash(line.hash)) + " hash, not " +
                               std::string(hash_algorithm_name(request.hash.algorithm)),
@@ -328,7 +328,7 @@ int run_protect(const Args& args, Output& output) {
                               " is inside the protected directory and its name does not start "
                               "with .ht, so httpd would serve it");
     }
-    output.add_finding({"AUF-IN-DOCROOT", "warning", user_file, 0,
+    output.add_finding({lint_id(core::LintId::UserFileServed), "warning", user_file, 0,
                         "the user file is inside a served directory; only httpd's .ht* rule "
                         "keeps it from being downloaded",
                         "keep user files outside the document root"});
@@ -424,12 +424,13 @@ int run_protect(const Args& args, Output& output) {
     }
   }
   if (plan->drift) {
-    output.add_finding({"AD-BLOCK-DRIFT", "warning", htaccess, plan->scan.block->begin_line,
+    output.add_finding({std::string(kFindingBlockEdited), "warning", htaccess,
+                        plan->scan.block->begin_line,
                         "the authdiag block had been edited by hand; it was rewritten", ""});
   }
   for (const auto& region : plan->kept_scoped) {
     output.add_finding(
-        {"AD-SCOPED-AUTH-KEPT", "warning", htaccess, region.first_line,
+        {std::string(kFindingScopedAuthKept), "warning", htaccess, region.first_line,
          "auth lines inside a <Files>/<If>/<Limit> section were left in place: " + region.summary,
          "review them by hand"});
   }

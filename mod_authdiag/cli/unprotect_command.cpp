@@ -52,11 +52,11 @@ int run_unprotect(const Args& args, Output& output) {
   output.set_changed(result.changed);
 
   if (removed && !removed->intact()) {
-    output.add_finding({"AD-BLOCK-DRIFT", "warning", htaccess, removed->begin_line,
+    output.add_finding({std::string(kFindingBlockEdited), "warning", htaccess, removed->begin_line,
                         "the removed authdiag block had been edited by hand", ""});
   }
   if (!remaining.regions.empty()) {
-    output.add_finding({"AD-OTHER-AUTH-REMAINS", "info", htaccess,
+    output.add_finding({std::string(kFindingOtherAuthRemains), "info", htaccess,
                         remaining.regions.front().first_line,
                         "auth lines authdiag does not manage remain (" +
                             std::string(core::panel_name(remaining.panel)) +

@@ -42,21 +42,22 @@ int run_list(const std::string& path, Output& output) {
   std::vector<std::string> seen;
   for (const auto& line : file.lines) {
     if (line.kind == core::PasswordLineKind::Malformed) {
-      output.add_finding({"PW-MALFORMED-LINE", "warning", path, line.number,
-                          "line is not 'user:hash'", "fix or remove the line"});
+      output.add_finding({lint_id(core::LintId::UserFileMalformedLine), "warning", path,
+                          line.number, "line is not 'user:hash'", "fix or remove the line"});
     }
     if (line.kind != core::PasswordLineKind::Entry) continue;
     users.push(entry_json(line));
     text += line.user + "\t" + core::describe_hash(core::identify_hash(line.hash)) + "\n";
     if (std::find(seen.begin(), seen.end(), line.user) != seen.end()) {
-      output.add_finding({"PW-DUP-USER", "warning", path, line.number,
+      output.add_finding({lint_id(core::LintId::UserFileDuplicateUser), "warning", path,
+                          line.number,
                           "user " + line.user + " appears again; httpd uses the first entry",
                           "authdiag user set rewrites the user as one entry"});
     }
     seen.push_back(line.user);
   }
   if (file.has_bom) {
-    output.add_finding({"PW-BOM", "error", path, 1,
+    output.add_finding({lint_id(core::LintId::UserFileBom), "error", path, 1,
                         "the file starts with a UTF-8 BOM: httpd never finds the first user",
                         "remove the first three bytes"});
   }
@@ -80,7 +81,7 @@ int run_verify(const std::string& path, const std::string& user, Output& output)
   if (found.empty()) {
     output.root().set("verified", false);
     if (file.has_bom) {
-      output.add_finding({"PW-BOM", "error", path, 1,
+      output.add_finding({lint_id(core::LintId::UserFileBom), "error", path, 1,
                           "the file starts with a UTF-8 BOM: httpd never finds the first user",
                           "remove the first three bytes"});
     }
@@ -105,7 +106,8 @@ int run_verify(const std::string& path, const std::string& user, Output& output)
     return output.error(ExitCode::VerificationFailed, message);
   }
   if (found.size() > 1) {
-    output.add_finding({"PW-DUP-USER", "warning", path, file.lines[found[1]].number,
+    output.add_finding({lint_id(core::LintId::UserFileDuplicateUser), "warning", path,
+                        file.lines[found[1]].number,
                         "user " + user + " appears more than once; httpd uses the first entry",
                         "authdiag user set rewrites the user as one entry"});
   }

@@ -45,9 +45,14 @@ Child start(const std::vector<std::string>& args, const RunOptions& options, boo
   }
   std::vector<std::string> argv_storage{AUTHDIAG_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  // The environment, with the names in options.env replaced (the last assignment wins).
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
-  env_storage.insert(env_storage.end(), options.env.begin(), options.env.end());
+  for (const std::string& assignment : options.env) {
+    const std::string name = assignment.substr(0, assignment.find('=') + 1);
+    std::erase_if(env_storage, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    env_storage.push_back(assignment);
+  }
   std::vector<char*> argv = to_argv(argv_storage);
   std::vector<char*> envp = to_argv(env_storage);
   const pid_t pid = ::fork();

@@ -26,7 +26,7 @@ struct RunResult {
 
 struct RunOptions {
   std::string stdin_data;
-  std::vector<std::string> env;  // "NAME=value", added to the environment
+  std::vector<std::string> env;  // "NAME=value", replacing NAME in the environment
 };
 
 // Runs AUTHDIAG_BINARY with `args`.
