@@ -124,6 +124,9 @@ Classification classify_restriction(const RestrictionHit& hit) {
       break;
   }
   if (!hit.enforced) detail += " AuthDiagLoggingOnly is On: the request was not refused.";
+  if (hit.connection_closed) {
+    detail += " The connection was closed without a response (AuthDiagDenyAction Abort).";
+  }
   return {hit.reason, std::move(detail), {}};
 }
 

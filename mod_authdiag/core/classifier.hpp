@@ -49,6 +49,7 @@ enum class ConfigFault : std::uint8_t {
 struct RestrictionHit {
   Reason reason = Reason::IpDenied;        // concurrent_limit ... host_denied
   bool enforced = true;                    // false: logging only, the request went on
+  bool connection_closed = false;          // AuthDiagDenyAction Abort: no response was sent
   std::optional<std::uint64_t> counter;    // the counter's value that broke the limit
   std::optional<std::uint64_t> limit;      // the configured limit
   std::optional<std::uint64_t> window_ms;  // the limit's window, when it has one

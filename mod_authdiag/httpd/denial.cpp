@@ -4,6 +4,7 @@
 #include "core/challenge.hpp"
 #include "core/classifier.hpp"
 #include "core/client_view.hpp"
+#include "core/rate_limit.hpp"
 #include "core/text.hpp"
 #include "httpd/config.hpp"
 #include "httpd/denial_log.hpp"
@@ -58,6 +59,7 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
   seen.providers = {state.providers.data(), state.provider_count};
   seen.stored_hash = state.stored_hash;
   seen.config_fault = state.config_fault;
+  if (state.restriction && state.restriction->enforced) seen.restriction = state.restriction;
 
   if (status == HTTP_INTERNAL_SERVER_ERROR && realm_guard_tripped(r)) {
     seen.config_fault = core::ConfigFault::RealmInvalid;
@@ -143,7 +145,9 @@ void fill_record(core::DenialRecord& record, request_rec* r, const RequestState&
   record.method = r->method ? r->method : "";
   record.path = r->parsed_uri.path ? r->parsed_uri.path : (r->uri ? r->uri : "");
   record.status = status;
-  if (status == HTTP_UNAUTHORIZED) record.substatus = info.substatus;
+  if (status == HTTP_UNAUTHORIZED || core::is_restriction(classification.reason)) {
+    record.substatus = info.substatus;
+  }
   record.reason = classification.reason;
   if (state.user && (state.credentials_kind == core::CredentialsKind::Basic ||
                      state.credentials_kind == core::CredentialsKind::Malformed)) {
@@ -166,6 +170,11 @@ void fill_record(core::DenialRecord& record, request_rec* r, const RequestState&
   record.config_file = optional_string(config.facts.config_file);
   record.detail = classification.detail;
   record.hint = classification.hint;
+  if (core::is_restriction(classification.reason) && state.restriction) {
+    record.counter = state.restriction->counter;
+    record.limit = state.restriction->limit;
+    record.window_ms = state.restriction->window_ms;
+  }
 }
 
 void set_env_on_chain(request_rec* r, const core::DenialRecord& record) {
@@ -207,7 +216,10 @@ request_rec* originating_request(request_rec* r) noexcept {
 Denial* denial_for(request_rec* r, int status) {
   auto& state = request_state(r);
   if (state.denial) return state.denial;
-  if (status != HTTP_UNAUTHORIZED && status != HTTP_INTERNAL_SERVER_ERROR) return nullptr;
+  const bool refused = state.restriction && state.restriction->enforced;
+  if (!refused && status != HTTP_UNAUTHORIZED && status != HTTP_INTERNAL_SERVER_ERROR) {
+    return nullptr;
+  }
   const auto& config = dir_config(r);
   if (!config.settings.is_enabled()) return nullptr;
 
@@ -281,13 +293,15 @@ void finish_response_headers(request_rec* r, request_rec* origin, Denial* denial
   }
 }
 
-void log_denial(request_rec* r, Denial& denial, int final_status) {
+void log_denial(request_rec* r, Denial& denial, int final_status, bool set_env) {
   if (denial.logged) return;
   denial.logged = true;
   auto& record = denial.record;
   if (final_status != record.status) {
     record.status = final_status;
-    if (final_status != HTTP_UNAUTHORIZED) record.substatus.reset();
+    if (final_status != HTTP_UNAUTHORIZED && !core::is_restriction(record.reason)) {
+      record.substatus.reset();
+    }
   }
   const auto& info = core::reason_info(record.reason);
   const int level = info.level == core::LogLevel::Info ? APLOG_INFO : APLOG_WARNING;
@@ -295,7 +309,36 @@ void log_denial(request_rec* r, Denial& denial, int final_status) {
   ap_log_rerror(APLOG_MARK, level, 0, r, "%s: %s", message_id.c_str(),
                 core::to_logfmt(record).c_str());
   if (auto* log = server_config(r->server).denial_log) log->write(core::to_json_line(record));
-  set_env_on_chain(r, record);
+  if (set_env) set_env_on_chain(r, record);
+}
+
+Denial* restriction_record(request_rec* r, int status) {
+  auto& state = request_state(r);
+  const auto& config = dir_config(r);
+  if (!state.restriction || !config.settings.is_enabled()) return nullptr;
+  auto seen = observe(r, state, config, status);
+  seen.restriction = state.restriction;
+  const auto classification = core::classify(seen);
+  if (!classification) return nullptr;
+  auto* denial = pool_make<Denial>(r->pool);
+  fill_record(denial->record, r, state, config, *classification, status);
+  return denial;
+}
+
+void apply_restriction(Denial& denial, const core::RestrictionHit& hit) {
+  core::Observation seen;
+  seen.status = denial.record.status;
+  seen.restriction = hit;
+  const auto classification = core::classify(seen);
+  if (!classification) return;
+  auto& record = denial.record;
+  record.reason = classification->reason;
+  record.substatus = core::reason_info(classification->reason).substatus;
+  record.detail = classification->detail;
+  record.hint = classification->hint;
+  record.counter = hit.counter;
+  record.limit = hit.limit;
+  record.window_ms = hit.window_ms;
 }
 
 }  // namespace authdiag::httpd

@@ -32,7 +32,14 @@ void install_detail_body(request_rec* r, const Denial& denial);
 // Repairs the challenge and adds the detail headers on the response being sent by `r`.
 void finish_response_headers(request_rec* r, request_rec* origin, Denial* denial);
 
-// Error-log line, JSON line and access-log env vars (log_transaction).
-void log_denial(request_rec* r, Denial& denial, int final_status);
+// Error-log line, JSON line and, with `set_env`, the access-log env vars (log_transaction).
+void log_denial(request_rec* r, Denial& denial, int final_status, bool set_env = true);
+
+// The record of a restriction that only logs (AuthDiagLoggingOnly): what would have been
+// denied, apart from any denial the request got; nullptr when there is none.
+Denial* restriction_record(request_rec* r, int status);
+
+// Turns `denial` into the restriction `hit` (a failed logon past the limit becomes the lockout).
+void apply_restriction(Denial& denial, const core::RestrictionHit& hit);
 
 }  // namespace authdiag::httpd

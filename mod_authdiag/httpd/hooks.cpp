@@ -12,6 +12,7 @@
 #include "httpd/pool.hpp"
 #include "httpd/providers.hpp"
 #include "httpd/request_state.hpp"
+#include "httpd/restrictions.hpp"
 
 #include <string_view>
 
@@ -109,10 +110,15 @@ void prepare_error_response(request_rec* r) noexcept {
 apr_status_t finish_response(ap_filter_t* f, apr_bucket_brigade* bb) noexcept {
   request_rec* r = f->r;
   guarded_void(r, nullptr, "response filter", [&] {
-    if (r->status != HTTP_UNAUTHORIZED && r->status != HTTP_INTERNAL_SERVER_ERROR) return;
     request_rec* origin = originating_request(r);
+    if (r->status != HTTP_UNAUTHORIZED && r->status != HTTP_INTERNAL_SERVER_ERROR &&
+        !restriction_refused(origin)) {
+      return;
+    }
     if (!dir_config(origin).settings.is_enabled()) return;
-    finish_response_headers(r, origin, denial_for(origin, r->status));
+    Denial* denial = denial_for(origin, r->status);
+    if (denial) note_denial_sent(origin, *denial);
+    finish_response_headers(r, origin, denial);
   });
   ap_remove_output_filter(f);
   return ap_pass_brigade(f->next, bb);
@@ -175,6 +181,7 @@ void register_hooks(apr_pool_t*) noexcept {
   ap_hook_log_transaction(log_transaction, nullptr, nullptr, APR_HOOK_REALLY_FIRST);
   response_filter_handle =
       ap_register_output_filter("AUTHDIAG_RESPONSE", finish_response, nullptr, AP_FTYPE_PROTOCOL);
+  register_restriction_hooks();
 }
 
 }  // namespace authdiag::httpd

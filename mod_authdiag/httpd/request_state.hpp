@@ -42,6 +42,11 @@ struct RequestState {
 
   core::ConfigFault config_fault = core::ConfigFault::None;
 
+  // IP and rate restrictions (restrictions.cpp): the restriction that refused the request (or,
+  // under AuthDiagLoggingOnly, would have), and whether its failed logon was counted.
+  std::optional<core::RestrictionHit> restriction;
+  bool failure_counted = false;
+
   ClientView client_view = ClientView::Stock;
   Denial* denial = nullptr;  // classified once, on first need
 };
