@@ -208,6 +208,9 @@ std::vector<IpInterval> DenyListView::intervals() const {
   for (std::size_t i = 0; i < v6_.size(); i += kWordsPerV6) {
     out.push_back({from_u128({v6_[i], v6_[i + 1]}), from_u128({v6_[i + 2], v6_[i + 3]})});
   }
+  // The IPv4 ranges sit inside the IPv6 space (::ffff:0:0/96): interleave them.
+  std::sort(out.begin(), out.end(),
+            [](const IpInterval& a, const IpInterval& b) { return a.first < b.first; });
   return out;
 }
 

@@ -53,7 +53,7 @@ class DenyListView {
   std::size_t ipv6_ranges() const noexcept { return v6_.size() / kWordsPerV6; }
   bool empty() const noexcept { return v4_.empty() && v6_.empty(); }
 
-  // Every range, IPv4 first, ascending (for tests).
+  // Every range, ascending (for tests).
   std::vector<IpInterval> intervals() const;
 
   static constexpr std::size_t kWordsPerV6 = 4;  // first (high, low), last (high, low)
