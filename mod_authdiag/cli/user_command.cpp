@@ -6,6 +6,8 @@
 #include "core/hash_scheme.hpp"
 #include "core/password_file.hpp"
 
+#include <unordered_set>
+
 namespace authdiag::cli {
 namespace {
 
@@ -39,7 +41,7 @@ int run_list(const std::string& path, Output& output) {
   const core::PasswordFile file = core::parse_password_file(read.snapshot.content);
   JsonValue users = JsonValue::array();
   std::string text;
-  std::vector<std::string> seen;
+  std::unordered_set<std::string> seen;
   for (const auto& line : file.lines) {
     if (line.kind == core::PasswordLineKind::Malformed) {
       output.add_finding({lint_id(core::LintId::UserFileMalformedLine), "warning", path,
@@ -48,13 +50,12 @@ int run_list(const std::string& path, Output& output) {
     if (line.kind != core::PasswordLineKind::Entry) continue;
     users.push(entry_json(line));
     text += line.user + "\t" + core::describe_hash(core::identify_hash(line.hash)) + "\n";
-    if (std::find(seen.begin(), seen.end(), line.user) != seen.end()) {
+    if (!seen.insert(line.user).second) {
       output.add_finding({lint_id(core::LintId::UserFileDuplicateUser), "warning", path,
                           line.number,
                           "user " + line.user + " appears again; httpd uses the first entry",
                           "authdiag user set rewrites the user as one entry"});
     }
-    seen.push_back(line.user);
   }
   if (file.has_bom) {
     output.add_finding({lint_id(core::LintId::UserFileBom), "error", path, 1,

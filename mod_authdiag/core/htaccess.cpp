@@ -207,6 +207,8 @@ std::string join_lines(const HtaccessDocument& document, std::size_t first, std:
 HtaccessDocument parse_htaccess(std::string_view bytes) {
   HtaccessDocument document;
   document.has_bom = bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF";
+  document.lines.reserve(static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n')) +
+                         1);
   std::size_t offset = 0;
   while (offset < bytes.size()) {
     HtaccessLine line;

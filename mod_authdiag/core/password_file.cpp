@@ -2,6 +2,8 @@
 // Byte-exact htpasswd parsing and editing (see password_file.hpp).
 #include "core/password_file.hpp"
 
+#include <algorithm>
+
 namespace authdiag::core {
 namespace {
 
@@ -90,6 +92,7 @@ std::string_view username_error_message(UsernameError error) noexcept {
 PasswordFile parse_password_file(std::string_view bytes) {
   PasswordFile file;
   file.has_bom = bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF";
+  file.lines.reserve(static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1);
   std::size_t offset = 0;
   while (offset < bytes.size()) {
     PasswordLine line;
