@@ -100,9 +100,12 @@ std::optional<std::vector<LogfmtField>> single_log_fields(const Exchange& ex);
 std::size_t count_basic_challenges(const HttpResponse& response);
 
 // Response equality for transparency checks: status line, header fields in order (Date
-// ignored; WWW-Authenticate compared through `normalize_challenge`) and body.
+// ignored; WWW-Authenticate compared through `normalize_challenge`) and body. For streamed
+// handler output (CGI) stock httpd itself picks Content-Length or chunked by timing;
+// `streamed` leaves those two fields out of the comparison.
 void expect_same_response(const HttpResponse& actual, const HttpResponse& stock,
-                          const std::function<std::string(std::string)>& normalize_challenge);
+                          const std::function<std::string(std::string)>& normalize_challenge,
+                          bool streamed = false);
 
 std::string request_path(const std::string& target);
 
