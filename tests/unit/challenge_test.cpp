@@ -33,6 +33,8 @@ struct QuoteCase {
   std::string quoted;
 };
 
+void PrintTo(const QuoteCase& c, std::ostream* os) { *os << c.name; }
+
 class QuoteStringTest : public ::testing::TestWithParam<QuoteCase> {};
 
 TEST_P(QuoteStringTest, Quotes) { EXPECT_EQ(quote_string(GetParam().text), GetParam().quoted); }
@@ -101,6 +103,8 @@ struct ParseCase {
   std::string field_value;
   std::vector<Challenge> expected;
 };
+
+void PrintTo(const ParseCase& c, std::ostream* os) { *os << c.name; }
 
 class ParseChallengesTest : public ::testing::TestWithParam<ParseCase> {};
 

@@ -22,6 +22,8 @@ struct AcceptCase {
   bool problem_json;
 };
 
+void PrintTo(const AcceptCase& c, std::ostream* os) { *os << c.name; }
+
 class PrefersProblemJsonTest : public ::testing::TestWithParam<AcceptCase> {};
 
 TEST_P(PrefersProblemJsonTest, Negotiates) {

@@ -16,6 +16,8 @@ struct AddressCase {
   std::string canonical;
 };
 
+void PrintTo(const AddressCase& c, std::ostream* os) { *os << c.text; }
+
 class ValidAddressTest : public ::testing::TestWithParam<AddressCase> {};
 
 TEST_P(ValidAddressTest, ParsesToCanonical) {
@@ -134,6 +136,8 @@ struct CidrCase {
   std::string canonical;
 };
 
+void PrintTo(const CidrCase& c, std::ostream* os) { *os << c.text; }
+
 class ValidCidrTest : public ::testing::TestWithParam<CidrCase> {};
 
 TEST_P(ValidCidrTest, Parses) {
@@ -195,6 +199,8 @@ struct ContainsCase {
   std::string address;
   bool inside;
 };
+
+void PrintTo(const ContainsCase& c, std::ostream* os) { *os << c.range << " " << c.address; }
 
 class ContainsTest : public ::testing::TestWithParam<ContainsCase> {};
 

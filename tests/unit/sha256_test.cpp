@@ -15,6 +15,8 @@ struct Sha256Case {
   std::string digest;
 };
 
+void PrintTo(const Sha256Case& c, std::ostream* os) { *os << c.name; }
+
 class Sha256Test : public ::testing::TestWithParam<Sha256Case> {};
 
 TEST_P(Sha256Test, Digest) { EXPECT_EQ(sha256_hex(GetParam().message), GetParam().digest); }
