@@ -143,13 +143,11 @@ constexpr bool is_logfmt_plain(unsigned char c) {
 // The escape of one byte inside a logfmt value; returns its length.
 std::size_t logfmt_unit(char c, std::array<char, 4>& unit) {
   const auto byte = static_cast<unsigned char>(c);
-  if (byte == '"' || byte == '\\') {
-    unit = {'\\', c};
-    return 2;
-  }
-  if (byte < 0x20 || byte >= 0x7f) {
-    unit = {'\\', 'x', kHexDigits[byte >> 4], kHexDigits[byte & 0xfU]};
-    return 4;
+  // Percent-encoding, not backslash escapes: httpd escapes the whole error-log message again and
+  // doubles every backslash, which would turn \" into \\" and let a user name close the quotes.
+  if (byte == '"' || byte == '\\' || byte == '%' || byte < 0x20 || byte >= 0x7f) {
+    unit = {'%', kHexDigits[byte >> 4], kHexDigits[byte & 0xfU]};
+    return 3;
   }
   unit[0] = c;
   return 1;
@@ -431,7 +429,8 @@ std::string to_logfmt(const DenialRecord& record) {
   optional("hash_scheme", record.hash_scheme);
   optional("requirement", record.requirement);
   optional("scheme", record.scheme);
-  optional("challenge", record.challenge);
+  // The challenge stays out of the error log: quoted realms would turn into %22 noise there, and
+  // the JSON line carries it.
   if (record.repaired) append_logfmt(out, "repaired", "true");
   optional("config_file", record.config_file);
   non_empty("request_id", record.request_id);

@@ -49,9 +49,10 @@ inline constexpr std::size_t kMaxJsonLineBytes = 4096;
 // object then carries "truncated":true. Invalid UTF-8 and control bytes are escaped as \u00XX.
 std::string to_json_line(const DenialRecord& record);
 
-// "substatus=401.1 reason=password_mismatch user=\"alice\" ..." for the error log: keys are fixed
-// words; values are quoted when needed, with ", \ escaped and every byte < 0x20, 0x7f and >= 0x80
-// written as \xHH, so nothing sent by a client can end the line or imitate another field.
+// "status=401 substatus=401.1 reason=password_mismatch user=alice ..." for the error log: keys are
+// fixed words; values are quoted when needed, and ", \, % and every byte < 0x20, 0x7f and >= 0x80
+// are percent-encoded (%22, %5C, %25, %0A, ...), so nothing sent by a client can end the line or
+// imitate another field, even after httpd's own escaping of the message.
 std::string to_logfmt(const DenialRecord& record);
 
 // RFC 3339 UTC with microseconds: 2026-11-28T23:31:28.123456Z
