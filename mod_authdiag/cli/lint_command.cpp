@@ -11,13 +11,13 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <sys/stat.h>
 #include <tuple>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace authdiag::cli {
@@ -84,6 +84,53 @@ bool permits(const RunIdentity& id, const struct stat& st, unsigned want) {
   return (mode & want) == want;
 }
 
+// A file read through one descriptor: its stat and, when regular and not too large, its bytes.
+struct OpenedFile {
+  struct stat st {};
+  std::optional<std::string> content;
+  std::string error;  // why it could not be opened or read
+  bool opened = false;
+};
+
+// `name` relative to `dir_fd` (AT_FDCWD for a path).
+OpenedFile open_and_read(int dir_fd, const char* name) {
+  OpenedFile file;
+  int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    file.error = std::strerror(errno);
+    return file;
+  }
+  file.opened = true;
+  if (fstat(fd, &file.st) != 0) {
+    file.error = std::strerror(errno);
+  } else if (!S_ISREG(file.st.st_mode)) {
+    // Directories and devices: facts only.
+  } else if (static_cast<std::uintmax_t>(file.st.st_size) > kMaxReadBytes) {
+    file.error = "larger than 16 MiB, not read";
+  } else {
+    // One byte more than the size stat gave, so a complete read ends without an extra call.
+    std::string content(static_cast<std::size_t>(file.st.st_size) + 1, '\0');
+    std::size_t used = 0;
+    for (;;) {
+      if (used == content.size()) content.resize(content.size() + 4096);
+      ssize_t n = ::read(fd, content.data() + used, content.size() - used);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        file.error = std::strerror(errno);
+        break;
+      }
+      used += static_cast<std::size_t>(n);
+      if (n == 0 || used < content.size()) {
+        content.resize(used);
+        file.content = std::move(content);
+        break;
+      }
+    }
+  }
+  close(fd);
+  return file;
+}
+
 class FsEnvironment final : public core::LintEnvironment {
  public:
   explicit FsEnvironment(const ServerConfig& config) : config_(config) {}
@@ -91,14 +138,23 @@ class FsEnvironment final : public core::LintEnvironment {
   const core::FileFacts& file(const std::string& path) override {
     auto it = files_.find(path);
     if (it != files_.end()) return it->second;
-    return files_.emplace(path, examine(path, nullptr)).first->second;
+    return files_.emplace(path, facts_of(path, open_and_read(AT_FDCWD, path.c_str())))
+        .first->second;
   }
 
-  // Stores facts for a file whose content the caller already read.
-  const core::FileFacts& remember(const std::string& path, std::string content) {
+  // Stores what the caller already opened and read.
+  const core::FileFacts& remember(const std::string& path, OpenedFile opened) {
     auto it = files_.find(path);
     if (it != files_.end()) return it->second;
-    return files_.emplace(path, examine(path, &content)).first->second;
+    return files_.emplace(path, facts_of(path, std::move(opened))).first->second;
+  }
+
+  // A directory the walk opened: its mode decides whether httpd can pass through it.
+  void note_directory(const std::string& dir, const struct stat& st) {
+    if (!config_.identity || searchable_.contains(dir)) return;
+    bool result = permits(*config_.identity, st, 1) &&
+                  (dir == "/" || dir == "." || searchable(parent_of(dir)));
+    searchable_.emplace(dir, result);
   }
 
   const core::UserFileSummary& user_file(const std::string& path) override {
@@ -123,13 +179,18 @@ class FsEnvironment final : public core::LintEnvironment {
   std::size_t user_file_count() const noexcept { return user_files_.size(); }
 
  private:
-  core::FileFacts examine(const std::string& path, std::string* known_content) {
+  core::FileFacts facts_of(const std::string& path, OpenedFile opened) {
     core::FileFacts facts;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) {
-      facts.error = std::strerror(errno);
-      return facts;
+    if (!opened.opened) {
+      // Unreadable to us, but it may exist: stat tells.
+      struct stat st {};
+      if (stat(path.c_str(), &st) != 0) {
+        facts.error = std::strerror(errno);
+        return facts;
+      }
+      opened.st = st;
     }
+    const struct stat& st = opened.st;
     facts.exists = true;
     facts.regular = S_ISREG(st.st_mode);
     facts.directory = S_ISDIR(st.st_mode);
@@ -139,21 +200,8 @@ class FsEnvironment final : public core::LintEnvironment {
       facts.readable_by_httpd = reachable && permits(*config_.identity, st, 4);
       facts.writable_by_httpd = reachable && permits(*config_.identity, st, 2);
     }
-    if (!facts.regular) return facts;
-    if (known_content != nullptr) {
-      facts.content = std::move(*known_content);
-    } else if (static_cast<std::uintmax_t>(st.st_size) <= kMaxReadBytes) {
-      std::ifstream in(path, std::ios::binary);
-      if (in) {
-        std::ostringstream buffer;
-        buffer << in.rdbuf();
-        facts.content = buffer.str();
-      } else {
-        facts.error = std::strerror(errno);
-      }
-    } else {
-      facts.error = "larger than 16 MiB, not read";
-    }
+    facts.content = std::move(opened.content);
+    facts.error = std::move(opened.error);
     return facts;
   }
 
@@ -196,7 +244,7 @@ class LintRun {
         lint_directory(path, options_.recursive);
       } else if (is_access_file(path.substr(path.rfind('/') + 1))) {
         linted_dirs_.push_back(parent_of(path));
-        lint_htaccess(path, read(path));
+        if (auto file = read(path)) lint_htaccess(path, std::move(*file));
       } else {
         lint_password_file(path);
       }
@@ -220,16 +268,15 @@ class LintRun {
     return std::find(names.begin(), names.end(), name) != names.end() || name == ".htaccess";
   }
 
-  std::optional<std::string> read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      output_.error(ExitCode::FileAccess, "cannot read " + path + ": " + std::strerror(errno));
+  std::optional<OpenedFile> read(const std::string& path, int dir_fd = AT_FDCWD,
+                                 const char* name = nullptr) {
+    OpenedFile file = open_and_read(dir_fd, name != nullptr ? name : path.c_str());
+    if (!file.content) {
+      output_.error(ExitCode::FileAccess, "cannot read " + path + ": " + file.error);
       result_.path_errors = true;
       return std::nullopt;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    return file;
   }
 
   bool served(const std::string& dir) const {
@@ -245,34 +292,42 @@ class LintRun {
     ++result_.directories;
     std::vector<std::string> names;
     std::vector<std::string> subdirs;
-    DIR* handle = opendir(dir.c_str());
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st {};
+    DIR* handle = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : nullptr;
     if (handle == nullptr) {
       output_.error(ExitCode::FileAccess, "cannot list " + dir + ": " + std::strerror(errno));
       result_.path_errors = true;
+      if (fd >= 0) close(fd);
       return;
     }
+    env_.note_directory(dir, st);
+    std::vector<std::pair<std::string, OpenedFile>> access_files;
     while (const dirent* entry = readdir(handle)) {
       std::string_view name = entry->d_name;
       if (name == "." || name == "..") continue;
       names.emplace_back(name);
-      if (!recursive) continue;
       bool is_dir = entry->d_type == DT_DIR;
       if (entry->d_type == DT_UNKNOWN) {
-        struct stat st {};
-        is_dir = lstat(join_path(dir, name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        struct stat entry_st {};
+        is_dir = fstatat(fd, entry->d_name, &entry_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 S_ISDIR(entry_st.st_mode);
       }
-      if (is_dir) subdirs.emplace_back(name);
+      if (is_dir) {
+        if (recursive) subdirs.emplace_back(name);
+      } else if (is_access_file(name)) {
+        if (auto file = read(join_path(dir, name), fd, entry->d_name)) {
+          access_files.emplace_back(std::string(name), std::move(*file));
+        }
+      }
     }
     closedir(handle);
     std::sort(names.begin(), names.end());
     std::sort(subdirs.begin(), subdirs.end());
+    std::sort(access_files.begin(), access_files.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     if (served(dir)) report(core::lint_directory_entries(dir, names, config_.facts));
-    for (const auto& name : names) {
-      if (!is_access_file(name)) continue;
-      std::string path = join_path(dir, name);
-      if (std::find(subdirs.begin(), subdirs.end(), name) != subdirs.end()) continue;
-      lint_htaccess(path, read(path));
-    }
+    for (auto& [name, file] : access_files) lint_htaccess(join_path(dir, name), std::move(file));
     for (const auto& sub : subdirs) lint_directory(join_path(dir, sub), true);
   }
 
@@ -300,11 +355,10 @@ class LintRun {
     return scope_after_.emplace(dir, std::move(scope)).first->second;
   }
 
-  void lint_htaccess(const std::string& path, std::optional<std::string> content) {
-    if (!content) return;
+  void lint_htaccess(const std::string& path, OpenedFile file) {
     ++result_.htaccess_files;
     const std::string dir = parent_of(path);
-    const core::FileFacts& facts = env_.remember(path, std::move(*content));
+    const core::FileFacts& facts = env_.remember(path, std::move(file));
     core::HtaccessDocument doc = core::parse_htaccess(*facts.content);
     core::HtaccessLintInput input;
     input.path = path;

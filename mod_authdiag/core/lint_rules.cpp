@@ -1276,7 +1276,18 @@ class HtaccessLinter {
 }  // namespace
 
 std::vector<LintFinding> lint_htaccess(const HtaccessLintInput& input, LintEnvironment& env) {
-  return HtaccessLinter(input, env).run();
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const auto& directives = input.document->directives;
+  if (!input.document->has_bom || directives.empty() ||
+      !directives.front().name.starts_with(kBom)) {
+    return HtaccessLinter(input, env).run();
+  }
+  // AD-L001 covers the BOM; the other checks look at the directive httpd fails to recognise.
+  HtaccessDocument document = *input.document;
+  document.directives.front().name.erase(0, kBom.size());
+  HtaccessLintInput stripped = input;
+  stripped.document = &document;
+  return HtaccessLinter(stripped, env).run();
 }
 
 }  // namespace authdiag::core
