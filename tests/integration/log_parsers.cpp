@@ -47,6 +47,9 @@ std::vector<ErrorLogLine> parse_error_log(std::string_view text) {
   return lines;
 }
 
+// The module's logfmt: bare values, or values in double quotes; inside either, `"`, `\`, `%`
+// and every byte outside printable ASCII are percent-encoded (%HH). A raw quote or backslash
+// inside a value is an error: it is what a forged field would look like.
 std::optional<std::vector<LogfmtField>> parse_logfmt(std::string_view text, std::string* error) {
   std::vector<LogfmtField> fields;
   std::size_t pos = 0;
@@ -70,59 +73,32 @@ std::optional<std::vector<LogfmtField>> parse_logfmt(std::string_view text, std:
     }
     if (text[pos] != '=') return fail("expected '=' after key " + field.key);
     ++pos;
-    if (pos < text.size() && text[pos] == '"') {
-      field.quoted = true;
-      ++pos;
-      bool closed = false;
-      while (pos < text.size()) {
-        const char c = text[pos++];
-        if (c == '"') {
-          closed = true;
-          break;
-        }
-        if (c != '\\') {
-          field.value += c;
-          continue;
-        }
-        if (pos == text.size()) return fail("dangling backslash");
-        const char e = text[pos++];
-        switch (e) {
-          case '"':
-          case '\\':
-            field.value += e;
-            break;
-          case 'n':
-            field.value += '\n';
-            break;
-          case 'r':
-            field.value += '\r';
-            break;
-          case 't':
-            field.value += '\t';
-            break;
-          case 'x': {
-            if (pos + 2 > text.size()) return fail("short \\x escape");
-            const int hi = hex_value(text[pos]);
-            const int lo = hex_value(text[pos + 1]);
-            if (hi < 0 || lo < 0) return fail("bad \\x escape");
-            field.value += static_cast<char>(hi * 16 + lo);
-            pos += 2;
-            break;
-          }
-          default:
-            return fail(std::string("unknown escape \\") + e);
-        }
-      }
-      if (!closed) return fail("unterminated quoted value");
-      if (pos < text.size() && text[pos] != ' ') return fail("text after quoted value");
-    } else {
-      const std::size_t value_start = pos;
-      while (pos < text.size() && text[pos] != ' ') {
-        if (text[pos] == '"') return fail("quote inside a bare value");
+    field.quoted = pos < text.size() && text[pos] == '"';
+    if (field.quoted) ++pos;
+    bool closed = !field.quoted;
+    while (pos < text.size()) {
+      const char c = text[pos];
+      if (field.quoted && c == '"') {
         ++pos;
+        closed = true;
+        break;
       }
-      field.value = std::string(text.substr(value_start, pos - value_start));
+      if (!field.quoted && c == ' ') break;
+      if (c == '"' || c == '\\') return fail(std::string("raw ") + c + " inside a value");
+      ++pos;
+      if (c != '%') {
+        field.value += c;
+        continue;
+      }
+      if (pos + 2 > text.size()) return fail("short % escape");
+      const int hi = hex_value(text[pos]);
+      const int lo = hex_value(text[pos + 1]);
+      if (hi < 0 || lo < 0) return fail("bad % escape");
+      field.value += static_cast<char>(hi * 16 + lo);
+      pos += 2;
     }
+    if (!closed) return fail("unterminated quoted value");
+    if (pos < text.size() && text[pos] != ' ') return fail("text after quoted value");
     fields.push_back(std::move(field));
   }
   return fields;
