@@ -365,9 +365,10 @@ class StoreContract : public ::testing::TestWithParam<StoreKind> {
     if (mpm_from_environment() != Mpm::Event) {
       GTEST_SKIP() << "the store contract does not depend on the MPM; it runs in the event pass";
     }
-    process_ = std::make_unique<StoreProcess>(
-        GetParam(), scratch_dir(kind_name(GetParam()) + "-" +
-                                ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    // The test name ends in "/redis" or "/memcache".
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '-');
+    process_ = std::make_unique<StoreProcess>(GetParam(), scratch_dir(name));
     process_->start();
     store_ = make_store(*process_, events_);
   }
