@@ -22,9 +22,10 @@ class MemcacheStore final : public CounterStore {
   MemcacheStore(StoreEndpoint endpoint, StoreEventSink sink, ClockFunction clock = {});
   ~MemcacheStore() override;
 
-  // One round trip, three pipelined commands: `add key 0 <ttl> 0`, `add key#exp` (the expiry
-  // time for time_left), `incr key delta` (or `decr`: memcached stops at 0). memcached keeps
-  // lifetimes in whole seconds, so `ttl` is rounded up to one.
+  // One round trip, three pipelined commands: `add key` (value 0, lifetime ttl), `add key#exp`
+  // (the expiry time, for time_left), `incr key delta` (or `decr`, which stops at 0). memcached
+  // counts lifetimes in whole seconds, so ttl is rounded up; as its clock ticks once a second, a
+  // counter may still end up to a second early.
   std::optional<std::int64_t> add(std::string_view key, std::int64_t delta,
                                   std::chrono::milliseconds ttl) noexcept override;
   std::optional<std::int64_t> get(std::string_view key) noexcept override;
