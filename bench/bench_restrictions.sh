@@ -156,37 +156,43 @@ EOF
     || "$httpd" -d "$root" -f "$root/conf/httpd.conf" -t
 }
 
-# Starts NAME and prints the seconds from `apache2 -k start` to the first served request.
+# Starts NAME on a fresh free port (other programs on this machine pick ports too) and prints
+# the seconds from `apache2 -k start` to the first served request.
 start_server() {  # NAME
-  local name=$1 root=$work/$1 begin end
-  rm -f "$root/run/httpd.pid"
-  begin=$(date +%s.%N)
-  "$httpd" -d "$root" -f "$root/conf/httpd.conf" -k start
-  for _ in $(seq 600); do
-    if curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/static/"; then break; fi
-    sleep 0.01
+  local name=$1 root=$work/$1 begin end attempt i
+  for attempt in 1 2 3; do
+    port[$name]=$(free_port)
+    write_server "$name" "${port[$name]}"
+    rm -f "$root/run/httpd.pid"
+    begin=$(date +%s.%N)
+    "$httpd" -d "$root" -f "$root/conf/httpd.conf" -k start 2>>"$root/logs/start.log" || true
+    for i in $(seq 600); do
+      if curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/static/"; then break; fi
+      [[ -f $root/run/httpd.pid ]] || ((i < 100)) || break
+      sleep 0.01
+    done
+    end=$(date +%s.%N)
+    [[ -f $root/run/httpd.pid ]] && break
   done
-  end=$(date +%s.%N)
-  [[ -f $root/run/httpd.pid ]] || { echo "bench: $name did not start" >&2; exit 1; }
+  [[ -f $root/run/httpd.pid ]] || { echo "bench: $name did not start" >&2; cat "$root/logs/start.log" >&2; exit 1; }
   pid[$name]=$(<"$root/run/httpd.pid")
   python3 -c "print(f'{$end - $begin:.3f}')"
 }
 
-for name in "${servers[@]}"; do
-  port[$name]=$(free_port)
-  write_server "$name" "${port[$name]}"
-done
+for name in "${servers[@]}"; do write_server "$name" "$(free_port)"; done
 
 # Startup: base and list alternately, stopped in between.
 echo "bench: startup time, $starts starts per server"
 declare -A start_times
 for ((i = 1; i <= starts; i++)); do
   for name in base list; do
-    start_times[$name]+="$(start_server "$name") "
+    start_server "$name" > "$work/start-time"
+    start_times[$name]+="$(<"$work/start-time") "
     stop_server "$name"
   done
 done
 for name in "${servers[@]}"; do start_server "$name" >/dev/null; done
+echo "bench: servers on ports base=${port[base]} list=${port[list]} limits=${port[limits]}"
 
 basic() { printf 'Authorization: Basic %s' "$(printf '%s' "$1" | base64 -w0)"; }
 scenarios=(
