@@ -133,6 +133,10 @@ Timeline build_timeline(std::vector<std::pair<std::int64_t, std::uint8_t>> event
   if (size == 0) {
     std::int64_t weeks = bucket_index(last, kUsPerWeek) - bucket_index(first, kUsPerWeek) + 1;
     size = kUsPerWeek * ((weeks + max_count - 1) / max_count);
+    // Aligning both ends can add a bucket; widen until the bars fit.
+    while (bucket_index(last, size) - bucket_index(first, size) + 1 > max_count) {
+      size += kUsPerWeek;
+    }
   }
   const std::int64_t first_index = bucket_index(first, size);
   const std::int64_t count = bucket_index(last, size) - first_index + 1;

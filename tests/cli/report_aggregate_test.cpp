@@ -206,6 +206,12 @@ TEST(DenialReport, TimelineBucketFollowsTheSpan) {
   EXPECT_EQ(year.timeline.buckets.front().counts[0], 1U);
   EXPECT_EQ(year.timeline.buckets.back().counts[0], 1U);
 
+  // Centuries (found by fuzzing): aligning both ends must not add a 61st bar.
+  DenialReportBuilder centuries;
+  centuries.add_line(R"({"time":"2030-12-31T23:59:59.999999+14:00"})");
+  centuries.add_line(R"({"time":"2288-01-01T00:00:00Z"})");
+  EXPECT_LE(centuries.finish().timeline.buckets.size(), 60U);
+
   // Nothing to show.
   EXPECT_TRUE(build({}).timeline.buckets.empty());
 }
