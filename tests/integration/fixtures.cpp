@@ -96,8 +96,8 @@ User add_htdbm_user(const fs::path& database, const std::string& name, const std
   for (const char* ext : {".pag", ".dir"}) {
     fs::permissions(database.string() + ext, fs::perms(0644));
   }
-  // The DBM value is the hash (plus an optional comment); htdbm -n shows no stored value, so
-  // the secret check covers the password only.
+  // The stored hash stays inside the DBM file, so the secret checks cover the password only.
+  // htdbm's default bcrypt cost is 5.
   return User{name, password, scheme_description(kind, 5), {}};
 }
 

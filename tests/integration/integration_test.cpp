@@ -395,9 +395,10 @@ void expect_denial(const Exchange& ex, const ExpectedDenial& e) {
     for (std::size_t i = 0; i < fields->size() && i < (e.substatus.empty() ? 2u : 3u); ++i) {
       head.push_back((*fields)[i].key);
     }
-    EXPECT_EQ(head, e.substatus.empty() ? std::vector<std::string>{"status", "reason"}
-                                        : std::vector<std::string>{"status", "substatus", "reason"})
-        << lines[0].raw;
+    const std::vector<std::string> expected_head =
+        e.substatus.empty() ? std::vector<std::string>{"status", "reason"}
+                            : std::vector<std::string>{"status", "substatus", "reason"};
+    EXPECT_EQ(head, expected_head) << lines[0].raw;
     EXPECT_EQ(field("status"), std::to_string(e.status)) << lines[0].raw;
     if (!e.substatus.empty()) {
       EXPECT_EQ(field("substatus"), e.substatus) << lines[0].raw;

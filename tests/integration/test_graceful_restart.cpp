@@ -4,6 +4,7 @@
 #include "integration_test.hpp"
 
 #include <csignal>
+#include <iostream>
 #include <regex>
 
 namespace authdiag::itest {
