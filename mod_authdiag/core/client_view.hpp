@@ -3,10 +3,10 @@
 // RFC 9457 problem object. Both are pure renderings of a DenialRecord.
 #pragma once
 
+#include "core/denial_record.hpp"
+
 #include <string>
 #include <string_view>
-
-#include "core/denial_record.hpp"
 
 namespace authdiag::core {
 

@@ -4,12 +4,12 @@
 // it can never break a line or forge a field.
 #pragma once
 
+#include "core/reason.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "core/reason.hpp"
 
 namespace authdiag::core {
 
@@ -19,8 +19,8 @@ struct DenialRecord {
   std::string client_ip;
   std::string vhost;
   std::string method;
-  std::string path;  // without the query string
-  int status = 0;    // as sent
+  std::string path;                        // without the query string
+  int status = 0;                          // as sent
   std::optional<SubstatusCode> substatus;  // absent for a 500 configuration error
   Reason reason = Reason::CredentialsMissing;
   std::optional<std::string> user;  // already rendered per AuthDiagLogUser

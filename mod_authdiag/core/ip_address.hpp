@@ -18,8 +18,8 @@ struct IpAddress {
 };
 
 struct CidrRange {
-  IpAddress network;       // host bits cleared
-  std::uint8_t prefix = 0; // 0..128, over the 16-byte form (IPv4 /24 is stored as /120)
+  IpAddress network;        // host bits cleared
+  std::uint8_t prefix = 0;  // 0..128, over the 16-byte form (IPv4 /24 is stored as /120)
   bool operator==(const CidrRange&) const = default;
 };
 
