@@ -80,10 +80,11 @@ int observe_authentication(request_rec* r) noexcept {
     state.credentials_kind = parsed.kind;
     state.malformed = parsed.malformed;
     state.scheme = parsed.scheme.empty() ? nullptr : pool_copy(r->pool, parsed.scheme);
-    state.user = parsed.kind == core::CredentialsKind::Basic ||
-                         parsed.kind == core::CredentialsKind::Malformed
-                     ? pool_copy(r->pool, parsed.user)
-                     : nullptr;
+    // Without a colon the decoded text is often "userpassword" typed into one field: never log it.
+    const bool user_is_known = parsed.kind == core::CredentialsKind::Basic ||
+                               (parsed.kind == core::CredentialsKind::Malformed &&
+                                parsed.malformed != core::MalformedBasic::NoColon);
+    state.user = user_is_known ? pool_copy(r->pool, parsed.user) : nullptr;
 
     state.config_fault = config_fault_before_authn(r);
     if (config.settings.effective_config_error_status() != HTTP_UNAUTHORIZED) return DECLINED;
