@@ -29,6 +29,8 @@ configure_and_build() {
 
 configure_and_build "$root/build"
 if ((asan)); then
+  # Warnings are errors in build/ only: GCC's manual advises against -Werror with sanitizers,
+  # whose instrumentation causes false positives (e.g. -Wmaybe-uninitialized inside std::regex).
   configure_and_build "$root/build-asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-    "-DAUTHDIAG_SANITIZE=address;undefined"
+    "-DAUTHDIAG_SANITIZE=address;undefined" -DAUTHDIAG_WERROR=OFF
 fi
