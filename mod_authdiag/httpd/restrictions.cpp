@@ -153,8 +153,7 @@ apr_status_t end_in_flight(void* data) noexcept {
 // check_access_ex, first: deny lists and per-address limits, for every request of the scope.
 int check_access(request_rec* r) noexcept {
   return guarded(r, nullptr, "check_access_ex", DECLINED, [&] {
-    RestrictionRuntime* runtime = RestrictionRuntime::get();
-    if (r->main || !runtime) return DECLINED;
+    if (r->main) return DECLINED;
     const auto& settings = dir_config(r).settings;
     if (!settings.is_enabled() || !settings.restricts_requests()) return DECLINED;
     // The ErrorDocument page of a refused request is not refused again.
@@ -164,8 +163,10 @@ int check_access(request_rec* r) noexcept {
     if (auto hit = listed(r, settings, *address)) {
       return refuse(r, settings, *hit, kListRetryAfter, *address);
     }
-    // An internal redirect was counted as the request it continues.
-    if (r->prev) return DECLINED;
+    // An internal redirect was counted as the request it continues. Without shared memory
+    // (AD0511) the IP lists still apply, the limits do not.
+    RestrictionRuntime* runtime = RestrictionRuntime::get();
+    if (r->prev || !runtime) return DECLINED;
     if (settings.max_concurrent && runtime->local) {
       const auto step = core::concurrency_step(*address);
       if (const auto count = runtime->local->add(step.key, 1, step.ttl)) {

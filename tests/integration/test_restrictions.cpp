@@ -160,6 +160,22 @@ class Restrictions : public IntegrationTest {
     return out;
   }
 
+  // Waits until the access log holds `count` lines under `path`: a burst's log lines are written
+  // after its responses went out, and must not land in the next exchange's log delta.
+  void wait_for_logged(const std::string& path, std::size_t count) {
+    const bool logged = wait_until(
+        [&] {
+          std::size_t lines = 0;
+          for (const auto& line : split_lines(read_file(httpd().access_log()))) {
+            const auto record = parse_access_line(line);
+            if (record && record->path.starts_with(path)) ++lines;
+          }
+          return lines >= count;
+        },
+        5000);
+    EXPECT_TRUE(logged) << "fewer than " << count << " access-log lines under " << path;
+  }
+
   Json status() {
     const Exchange ex = get("/authdiag-status", "127.0.0.1");
     EXPECT_EQ(ex.response.status, 200) << ex.describe();
@@ -277,6 +293,7 @@ TEST_F(Restrictions, RateLimitIsExactUnderConcurrentRequests) {
   }
   EXPECT_EQ(served, 7);
   EXPECT_EQ(refused, 13);
+  wait_for_logged("/rate-burst/", 20);
 }
 
 TEST_F(Restrictions, ConcurrencyLimitCountsRequestsInFlight) {
@@ -315,6 +332,7 @@ TEST_F(Restrictions, AbortedRequestsAreCountedDownToo) {
       << live_counter("conc", client);
   const auto results = burst(2, "/concurrent/", client);
   for (const auto& [status, reason] : results) EXPECT_EQ(status, 200) << reason;
+  wait_for_logged("/concurrent/slow.cgi", 2);
 }
 
 TEST_F(Restrictions, LockoutStartsAtAttemptNPlusOneAndRefusesTheRightPassword) {
@@ -356,6 +374,7 @@ TEST_F(Restrictions, LockoutIsExactUnderConcurrentFailures) {
   }
   EXPECT_EQ(mismatches, 5);
   EXPECT_EQ(lockouts, 9);
+  wait_for_logged("/lockout-burst/", 14);
   expect_denial(get("/lockout-burst/", client, basic_credentials(alice.name, alice.password)),
                 denied(401, "401.502", "failed_logon_limit"));
 }
