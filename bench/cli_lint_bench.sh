@@ -17,6 +17,7 @@ total=${BENCH_DIRS:-10000}
 runs=${BENCH_RUNS:-5}
 work=${BENCH_DIR:-$(mktemp -d /tmp/authdiag-lint-bench.XXXXXX)}
 [[ -x $authdiag ]] || { echo "bench: $authdiag not found (scripts/build.sh)" >&2; exit 1; }
+mkdir -p "$work"
 chmod 0755 "$work"  # mktemp -d makes it 0700: httpd could not reach anything below
 [[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$work"' EXIT
 

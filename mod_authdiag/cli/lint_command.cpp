@@ -294,8 +294,7 @@ class LintRun {
     std::vector<std::string> subdirs;
     int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st {};
-    DIR* handle = fd >= 0 && fstat(fd, &st) == 0 ? fdopendir(fd) : nullptr;
-    if (handle == nullptr) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
       output_.error(ExitCode::FileAccess, "cannot list " + dir + ": " + std::strerror(errno));
       result_.path_errors = true;
       if (fd >= 0) close(fd);
@@ -303,25 +302,33 @@ class LintRun {
     }
     env_.note_directory(dir, st);
     std::vector<std::pair<std::string, OpenedFile>> access_files;
-    while (const dirent* entry = readdir(handle)) {
-      std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      names.emplace_back(name);
-      bool is_dir = entry->d_type == DT_DIR;
-      if (entry->d_type == DT_UNKNOWN) {
-        struct stat entry_st {};
-        is_dir = fstatat(fd, entry->d_name, &entry_st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                 S_ISDIR(entry_st.st_mode);
-      }
-      if (is_dir) {
-        if (recursive) subdirs.emplace_back(name);
-      } else if (is_access_file(name)) {
-        if (auto file = read(join_path(dir, name), fd, entry->d_name)) {
-          access_files.emplace_back(std::string(name), std::move(*file));
+    // getdents64 into one reused buffer: opendir() would allocate 32 KiB per directory.
+    for (;;) {
+      ssize_t got = getdents64(fd, dirents_.data(), dirents_.size());
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      for (ssize_t at = 0; at < got;) {
+        const auto* entry = reinterpret_cast<const dirent64*>(dirents_.data() + at);
+        at += entry->d_reclen;
+        std::string_view name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        names.emplace_back(name);
+        bool is_dir = entry->d_type == DT_DIR;
+        if (entry->d_type == DT_UNKNOWN) {
+          struct stat entry_st {};
+          is_dir = fstatat(fd, entry->d_name, &entry_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   S_ISDIR(entry_st.st_mode);
+        }
+        if (is_dir) {
+          if (recursive) subdirs.emplace_back(name);
+        } else if (is_access_file(name)) {
+          if (auto file = read(join_path(dir, name), fd, entry->d_name)) {
+            access_files.emplace_back(std::string(name), std::move(*file));
+          }
         }
       }
     }
-    closedir(handle);
+    close(fd);
     std::sort(names.begin(), names.end());
     std::sort(subdirs.begin(), subdirs.end());
     std::sort(access_files.begin(), access_files.end(),
@@ -440,6 +447,7 @@ class LintRun {
   LintResult result_;
   std::unordered_map<std::string, core::AuthScope> scope_after_;
   std::vector<std::string> linted_dirs_;
+  std::vector<char> dirents_ = std::vector<char>(32 * 1024);
   std::set<std::tuple<std::string, std::string, std::size_t, std::string>> reported_;
 };
 
