@@ -533,7 +533,10 @@ ForeignAuth find_foreign_auth(const HtaccessDocument& document, const BlockScan&
   // 1-based line → owner: 0 free, 1 managed block, 2 panel region.
   std::vector<std::uint8_t> owner(n + 2, 0);
   if (scan.block) {
-    for (std::size_t l = scan.block->begin_line; l <= scan.block->end_line; ++l) owner[l] = 1;
+    for (std::size_t l = scan.block->begin_line; l <= scan.block->end_line && l < owner.size();
+         ++l) {
+      owner[l] = 1;
+    }
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (owner[i + 1] != 0) continue;
@@ -568,10 +571,14 @@ ForeignAuth find_foreign_auth(const HtaccessDocument& document, const BlockScan&
     }
   }
 
+  // Directives may come from elsewhere than `lines` (a server config section): no owner then.
+  const auto owner_of = [&owner](std::size_t line) -> std::uint8_t {
+    return line < owner.size() ? owner[line] : 0;
+  };
   std::size_t skip_until = 0;  // last line of a <Require*> section already reported
   for (const auto& d : document.directives) {
     if (d.first_line <= skip_until) continue;
-    if (owner[d.first_line] == 1) continue;
+    if (owner_of(d.first_line) == 1) continue;
     const bool scoped = std::any_of(d.sections.begin(), d.sections.end(),
                                     [](const std::string& s) { return is_scoping_section(s); });
     bool foreign = false;
@@ -601,7 +608,7 @@ ForeignAuth find_foreign_auth(const HtaccessDocument& document, const BlockScan&
       if (iequals(d.name, "AuthName") && !d.args.empty()) result.realm = expr_unescape(d.args[0]);
       if (iequals(d.name, "AuthUserFile") && !d.args.empty()) result.user_file = d.args[0];
     }
-    if (owner[d.first_line] == 2) continue;  // inside a panel block: already a region
+    if (owner_of(d.first_line) == 2) continue;  // inside a panel block: already a region
     std::string summary = (d.kind == DirectiveKind::SectionOpen ? "<" : "") + d.name;
     if (!d.raw_args.empty()) summary += " " + d.raw_args;
     if (d.kind == DirectiveKind::SectionOpen) summary += ">";

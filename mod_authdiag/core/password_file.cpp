@@ -60,6 +60,7 @@ void renumber(PasswordFile& file) {
 std::optional<UsernameError> validate_username(std::string_view user) noexcept {
   if (user.empty()) return UsernameError::Empty;
   if (user.size() > kMaxUsernameBytes) return UsernameError::TooLong;
+  if (user.front() == '#') return UsernameError::LeadingHash;
   for (const char c : user) {
     const auto b = static_cast<unsigned char>(c);
     if (b < 0x20 || b == 0x7f) {
@@ -85,6 +86,8 @@ std::string_view username_error_message(UsernameError error) noexcept {
       return "user name contains a control character";
     case UsernameError::TooLong:
       return "user name is longer than 255 bytes";
+    case UsernameError::LeadingHash:
+      return "user name starts with '#', which makes its line a comment httpd skips";
   }
   return "user name is invalid";
 }

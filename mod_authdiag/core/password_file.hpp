@@ -20,7 +20,8 @@ enum class UsernameError : std::uint8_t {
   Colon,
   Whitespace,
   ControlCharacter,
-  TooLong,  // > kMaxUsernameBytes
+  TooLong,      // > kMaxUsernameBytes
+  LeadingHash,  // "#alice:..." is a comment line: httpd would never find the user
 };
 
 std::optional<UsernameError> validate_username(std::string_view user) noexcept;
@@ -67,7 +68,8 @@ std::vector<std::size_t> malformed_lines(const PasswordFile& file);
 bool set_user_hash(PasswordFile& file, std::string_view user, std::string_view hash);
 
 // Removes every entry of `user`. Removing the last line of a file without a final newline
-// also drops the newline before it, so add-then-remove restores the original bytes.
+// also drops the newline before it, so add-then-remove restores the original bytes (except for a
+// file ending in a lone CR, whose CR then reads back as part of a CRLF line ending).
 bool remove_user(PasswordFile& file, std::string_view user);
 
 }  // namespace authdiag::core

@@ -557,8 +557,9 @@ TEST_F(UserTest, PasswordsOnlyFromStdinOrGenerate) {
 }
 
 TEST_F(UserTest, InvalidUsernames) {
-  for (const std::string& name : {std::string("a:b"), std::string("a b"), std::string("tab\tx"),
-                                  std::string("ctl\x01"), std::string(256, 'u'), std::string()}) {
+  for (const std::string& name :
+       {std::string("a:b"), std::string("a b"), std::string("tab\tx"), std::string("ctl\x01"),
+        std::string(256, 'u'), std::string(), std::string("#hidden")}) {
     EXPECT_EQ(user({"add", "--user", name, "--generate"}).exit_code, 6) << name.size();
   }
   EXPECT_EQ(user({"add", "--user", std::string(255, 'u'), "--generate"}).exit_code, 0);

@@ -263,6 +263,16 @@ TEST(ForeignAuth, RequireSectionsAndSatisfy) {
   EXPECT_EQ(foreign.regions[1].first_line, 5U);
 }
 
+TEST(ForeignAuth, DirectivesWithoutTheirLines) {
+  // Callers may hand over directives of a server config section without its lines.
+  HtaccessDocument doc = parse_htaccess("\n\n\n\nAuthType Basic\nRequire valid-user\n");
+  doc.lines.clear();
+  const ForeignAuth foreign = find_foreign_auth(doc, BlockScan{});
+  ASSERT_EQ(foreign.regions.size(), 2U);
+  EXPECT_EQ(foreign.regions[1].first_line, 6U);
+  EXPECT_EQ(remove_foreign_regions(doc, foreign), "");
+}
+
 TEST(Panels, NamesRoundTrip) {
   for (const Panel panel :
        {Panel::Manual, Panel::Cpanel, Panel::Ispconfig, Panel::Cyberpanel, Panel::Aapanel}) {

@@ -94,6 +94,8 @@ TEST(Usernames, SpecRules) {
   EXPECT_EQ(validate_username("a\tb"), UsernameError::Whitespace);
   EXPECT_EQ(validate_username("a\x01"), UsernameError::ControlCharacter);
   EXPECT_EQ(validate_username("a\x7f"), UsernameError::ControlCharacter);
+  EXPECT_EQ(validate_username("#ghost"), UsernameError::LeadingHash);
+  EXPECT_FALSE(validate_username("a#b"));
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(remove_user(removed, user), "remove reports the change");
   check(find_user(parse_password_file(serialize_password_file(removed)), user).empty(),
         "no entry after remove");
-  if (!present) {
+  // A file ending in a lone CR is the one exception: "x\r" + "\n" reads back as a CRLF line.
+  if (!present && (bytes.empty() || bytes.back() != '\r')) {
     check(serialize_password_file(removed) == bytes, "add then remove restores the original");
   }
   return 0;
