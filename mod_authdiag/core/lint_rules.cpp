@@ -609,6 +609,8 @@ AuthScope merge_auth_level(const AuthScope& parent, const std::vector<HtaccessDi
 
 bool is_stale_artifact(std::string_view name) noexcept {
   if (name == "." || name == "..") return false;
+  // authdiag's own lock files stay on purpose; its ".authdiag-tmp." files are real leftovers.
+  if (name.ends_with(".authdiag-lock")) return false;
   if (name.ends_with("~") || name.ends_with(".bak") || name.ends_with(".old") ||
       name.ends_with(".orig") || name.ends_with(".swp") || name.ends_with(".lock") ||
       name.ends_with(".tmp")) {

@@ -572,14 +572,18 @@ TEST(LintRules, StaleArtifacts) {
   auto findings =
       lint_directory_entries("/srv/www/site",
                              {"index.html", ".htaccess", ".htaccess.webmintmp.4711", "passwd.bak",
-                              "htpasswd.tmp.Ab12Cd", "notes.txt~", ".htpasswd"},
+                              "htpasswd.tmp.Ab12Cd", "notes.txt~", ".htpasswd",
+                        ".htaccess.authdiag-lock", ".htaccess.authdiag-tmp.x1Y2"},
                              server);
   std::map<std::string, LintLevel> by_file;
   for (const auto& f : findings) {
     EXPECT_EQ(f.rule, LintId::StaleArtifact);
     by_file[f.file] = f.level;
   }
-  EXPECT_EQ(by_file.size(), 4U);
+  EXPECT_EQ(by_file.size(), 5U);
+  // authdiag keeps its lock files on purpose; an interrupted write leaves a real temp file.
+  EXPECT_FALSE(by_file.contains("/srv/www/site/.htaccess.authdiag-lock"));
+  EXPECT_TRUE(by_file.contains("/srv/www/site/.htaccess.authdiag-tmp.x1Y2"));
   EXPECT_EQ(by_file["/srv/www/site/.htaccess.webmintmp.4711"], LintLevel::Info);
   EXPECT_EQ(by_file["/srv/www/site/passwd.bak"], LintLevel::Warning);
   EXPECT_EQ(by_file["/srv/www/site/htpasswd.tmp.Ab12Cd"], LintLevel::Warning);
