@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # build
   apache2-dev libapr1-dev libaprutil1-dev cmake ninja-build g++ clang libclang-rt-14-dev
-  libgtest-dev libgmock-dev libhiredis-dev
+  libgtest-dev libgmock-dev libhiredis-dev libcrypt-dev
   # lint
   clang-format clang-tidy
   # run and test

@@ -31,6 +31,16 @@ std::optional<Reason> reason_for_fault(ConfigFault fault) {
   return std::nullopt;
 }
 
+// The reason's explanation, with the child's own account of the failure when there is one.
+std::string detail_for_fault(Reason reason, const std::optional<std::string>& problem) {
+  std::string detail(reason_info(reason).explanation);
+  if (problem && !detail.empty() && detail.back() == '.') {
+    detail.pop_back();
+    detail += " (" + *problem + ").";
+  }
+  return detail;
+}
+
 std::string detail_for_malformed(MalformedBasic malformed) {
   switch (malformed) {
     case MalformedBasic::Empty:
@@ -130,13 +140,11 @@ Classification classify_restriction(const RestrictionHit& hit) {
   return {hit.reason, std::move(detail), {}};
 }
 
-}  // namespace
-
-std::optional<Classification> classify(const Observation& seen) {
+std::optional<Classification> classify_observation(const Observation& seen) {
   if (seen.restriction) return classify_restriction(*seen.restriction);
   if (auto reason = reason_for_fault(seen.config_fault)) {
     if (seen.status != kUnauthorized && seen.status != kInternalServerError) return std::nullopt;
-    return Classification{*reason, std::string(reason_info(*reason).explanation), {}};
+    return Classification{*reason, detail_for_fault(*reason, seen.user_file_problem), {}};
   }
   if (seen.status == kInternalServerError) {
     // A 500 while credentials were being checked is the provider chain failing: a database or
@@ -167,6 +175,19 @@ std::optional<Classification> classify(const Observation& seen) {
       return classify_handler(seen);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Classification> classify(const Observation& seen) {
+  std::optional<Classification> classification = classify_observation(seen);
+  // Without a finding of its own, the hint is the reason's first remedy: every record says
+  // what to try.
+  if (classification && !classification->hint) {
+    const std::string_view remedy = reason_info(classification->reason).remedies.front();
+    if (!remedy.empty()) classification->hint = std::string(remedy);
+  }
+  return classification;
 }
 
 }  // namespace authdiag::core

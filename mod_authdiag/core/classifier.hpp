@@ -63,6 +63,9 @@ struct Observation {
   std::optional<HashInfo> stored_hash;         // of the user's entry, when a provider found one
   bool group_file_unreadable = false;
   ConfigFault config_fault = ConfigFault::None;
+  // Why the child could not use AuthUserFile, for UserFileMissing/UserFileUnreadable:
+  // "open() as uid 33 failed: Permission denied (errno 13)".
+  std::optional<std::string> user_file_problem;
   bool handler_is_cgi = false;   // cgi-script or a FastCGI/proxy handler that runs scripts
   bool cgi_passes_auth = false;  // CGIPassAuth On in this scope
   std::optional<RestrictionHit> restriction;  // decides the reason whatever the status

@@ -194,12 +194,12 @@ std::string status_code_text(const DenialRecord& record) {
                           : std::to_string(record.status);
 }
 
-// The record's own hint first, then the reason's remedies.
+// The record's own hint first, then the reason's other remedies.
 std::vector<std::string_view> hints_of(const DenialRecord& record, const ReasonInfo& info) {
   std::vector<std::string_view> hints;
   if (record.hint) hints.emplace_back(*record.hint);
   for (const std::string_view remedy : info.remedies) {
-    if (!remedy.empty()) hints.push_back(remedy);
+    if (!remedy.empty() && remedy != record.hint) hints.push_back(remedy);
   }
   return hints;
 }

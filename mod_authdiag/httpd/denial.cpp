@@ -71,7 +71,14 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
   if (seen.config_fault == core::ConfigFault::None && state.phase == core::Phase::Authn &&
       config.facts.user_file && is_basic(ap_auth_type(r)) &&
       (status == HTTP_INTERNAL_SERVER_ERROR || anonymous_challenge)) {
-    seen.config_fault = diagnose_file(config.facts.user_file);
+    const FileDiagnosis diagnosis = diagnose_file(config.facts.user_file);
+    seen.config_fault = diagnosis.fault;
+    if (diagnosis.fault != core::ConfigFault::None) {
+      seen.user_file_problem = describe_file_problem(diagnosis);
+    }
+  } else if (seen.config_fault == core::ConfigFault::UserFileMissing ||
+             seen.config_fault == core::ConfigFault::UserFileUnreadable) {
+    seen.user_file_problem = describe_file_problem({seen.config_fault, state.user_file_errno});
   }
   if (state.phase == core::Phase::Authz && config.facts.group_file) {
     const auto* end = state.failed_requirement_providers.begin() + state.failed_requirement_count;
@@ -80,7 +87,8 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
           return std::strcmp(provider, "group") == 0 || std::strcmp(provider, "file-group") == 0;
         });
     seen.group_file_unreadable =
-        group_rule_failed && diagnose_file(config.facts.group_file) != core::ConfigFault::None;
+        group_rule_failed &&
+        diagnose_file(config.facts.group_file).fault != core::ConfigFault::None;
   }
   if (state.phase == core::Phase::Handler) {
     seen.handler_is_cgi = is_script_handler(r->handler);

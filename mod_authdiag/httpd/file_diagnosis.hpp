@@ -4,10 +4,20 @@
 
 #include "core/classifier.hpp"
 
+#include <string>
+
 namespace authdiag::httpd {
 
-// None when the file opens for reading and is a regular file; UserFileMissing when the path
-// does not exist; UserFileUnreadable for anything else (permissions, a directory, ...).
-core::ConfigFault diagnose_file(const char* path) noexcept;
+struct FileDiagnosis {
+  // None when the file opens for reading and is a regular file; UserFileMissing when the path
+  // does not exist; UserFileUnreadable for anything else (permissions, a directory, ...).
+  core::ConfigFault fault = core::ConfigFault::None;
+  int error_number = 0;  // open()'s errno; 0 when the file opened but is not a regular file
+};
+
+FileDiagnosis diagnose_file(const char* path) noexcept;
+
+// "open() as uid 33 failed: Permission denied (errno 13)": the facts an admin needs to fix it.
+std::string describe_file_problem(const FileDiagnosis& diagnosis);
 
 }  // namespace authdiag::httpd

@@ -72,7 +72,9 @@ int observe_authentication(request_rec* r) noexcept {
     auto parsed = core::parse_authorization(header != nullptr, header ? header : "");
     const char* auth_type = ap_auth_type(r);
     // For AuthType Digest (or another scheme) credentials of that scheme are the expected kind.
-    if (auth_type && parsed.kind == core::CredentialsKind::OtherScheme &&
+    // Under AuthType Basic, "Basic\tTOKEN" stays another scheme: mod_auth_basic splits at SP only.
+    if (auth_type && !core::iequals(auth_type, "Basic") &&
+        parsed.kind == core::CredentialsKind::OtherScheme &&
         core::iequals(parsed.scheme, auth_type)) {
       parsed.kind = core::CredentialsKind::Basic;
     }
@@ -90,7 +92,9 @@ int observe_authentication(request_rec* r) noexcept {
     if (config.settings.effective_config_error_status() != HTTP_UNAUTHORIZED) return DECLINED;
     if (state.config_fault == core::ConfigFault::None && config.facts.user_file &&
         core::iequals(auth_type, "Basic")) {
-      state.config_fault = diagnose_file(config.facts.user_file);
+      const FileDiagnosis diagnosis = diagnose_file(config.facts.user_file);
+      state.config_fault = diagnosis.fault;
+      state.user_file_errno = diagnosis.error_number;
     }
     if (state.config_fault == core::ConfigFault::None) return DECLINED;
     return answer_config_error_as_401(r, config);

@@ -83,11 +83,19 @@ void equalize_unknown_user(request_rec* r, const char* password) {
   ap_cfg_closefile(file);
 }
 
+// The name the provider was asked under: mod_auth_basic and mod_auth_digest note the configured
+// name before each call, so an AuthnProviderAlias shows as its alias rather than as the provider
+// it wraps (whose trampoline is the one that runs).
+const char* configured_name(const request_rec* r, const AuthnSlot& slot) {
+  const char* noted = apr_table_get(r->notes, AUTHN_PROVIDER_NAME_NOTE);
+  return noted ? noted : slot.name;
+}
+
 authn_status check_password_through(const AuthnSlot& slot, request_rec* r, const char* user,
                                     const char* password) noexcept {
   const authn_status status = slot.original->check_password(r, user, password);
   guarded_void(r, nullptr, "authn provider", [&] {
-    record_provider(r, slot.name, to_result(status));
+    record_provider(r, configured_name(r, slot), to_result(status));
     if (status == AUTH_USER_NOT_FOUND && std::strcmp(slot.name, "file") == 0) {
       equalize_unknown_user(r, password);
     }
@@ -99,7 +107,7 @@ authn_status get_realm_hash_through(const AuthnSlot& slot, request_rec* r, const
                                     const char* realm, char** hash) noexcept {
   const authn_status status = slot.original->get_realm_hash(r, user, realm, hash);
   guarded_void(r, nullptr, "authn provider",
-               [&] { record_provider(r, slot.name, to_result(status)); });
+               [&] { record_provider(r, configured_name(r, slot), to_result(status)); });
   return status;
 }
 

@@ -41,6 +41,7 @@ struct RequestState {
   std::uint8_t failed_requirement_count = 0;
 
   core::ConfigFault config_fault = core::ConfigFault::None;
+  int user_file_errno = 0;  // why AuthUserFile could not be opened, when config_fault says so
 
   // IP and rate restrictions (restrictions.cpp): the restriction that refused the request (or,
   // under AuthDiagLoggingOnly, would have), and whether its failed logon was counted.

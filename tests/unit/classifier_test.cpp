@@ -148,7 +148,35 @@ TEST(ClassifyHandler, SuggestsCgiPassAuthWhenCredentialsWereWithheld) {
   seen.cgi_passes_auth = true;
   result = classify(seen);
   ASSERT_TRUE(result);
-  EXPECT_FALSE(result->hint);
+  ASSERT_TRUE(result->hint);
+  EXPECT_EQ(result->hint->find("CGIPassAuth"), std::string::npos) << *result->hint;
+}
+
+TEST(Classify, EveryClassificationCarriesAHintFromItsReasonWithoutAFindingOfItsOwn) {
+  auto seen = with_hash(kBasicAuthn, "$apr1$F9IvHS41$hW6f0pY4dZ9k3j2B1a0c/.");
+  const std::vector<ProviderOutcome> providers{kFileDenied};
+  seen.providers = providers;
+  const auto result = classify(seen);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->reason, Reason::PasswordMismatch);
+  ASSERT_TRUE(result->hint);
+  EXPECT_EQ(*result->hint, reason_info(Reason::PasswordMismatch).remedies.front());
+}
+
+TEST(Classify, UserFileFaultsCarryTheChildsAccountOfTheFailure) {
+  Observation seen = at(Phase::Authn);
+  seen.status = 500;
+  seen.config_fault = ConfigFault::UserFileUnreadable;
+  seen.user_file_problem = "open() as uid 33 failed: Permission denied (errno 13)";
+  const auto result = classify(seen);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->reason, Reason::UserFileUnreadable);
+  EXPECT_NE(result->detail.find("(open() as uid 33 failed: Permission denied (errno 13))."),
+            std::string::npos)
+      << result->detail;
+
+  seen.user_file_problem.reset();
+  EXPECT_EQ(classify(seen)->detail, reason_info(Reason::UserFileUnreadable).explanation);
 }
 
 TEST(ClassifyAuthentication, NamesTheHashSchemeOfAMismatch) {
