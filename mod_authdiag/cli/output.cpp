@@ -2,6 +2,8 @@
 // JSON building and the human/JSON reporting of one command run.
 #include "cli/output.hpp"
 
+#include "core/json_writer.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -9,81 +11,9 @@
 namespace authdiag::cli {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 (overlongs, surrogates and values
-// above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    length = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    length = 3;
-    if (b0 == 0xe0) low = 0xa0;
-    if (b0 == 0xed) high = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    length = 4;
-    if (b0 == 0xf0) low = 0x90;
-    if (b0 == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  }
-  return length;
-}
-
-void append_hex_escape(std::string& out, unsigned char c) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\u00";
-  out += kHex[c >> 4];
-  out += kHex[c & 0x0f];
-}
-
 void append_string(std::string& out, std::string_view s) {
   out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            append_hex_escape(out, c);
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    if (const std::size_t length = utf8_sequence_length(s, i); length != 0) {
-      out.append(s.substr(i, length));
-      i += length;
-    } else {
-      append_hex_escape(out, c);
-      ++i;
-    }
-  }
+  core::append_json_escaped(out, s);
   out += '"';
 }
 

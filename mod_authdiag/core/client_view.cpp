@@ -2,9 +2,9 @@
 // Content negotiation between the HTML detail page and the problem object, and both renderings.
 #include "core/client_view.hpp"
 
+#include "core/html.hpp"
 #include "core/json_writer.hpp"
 #include "core/text.hpp"
-#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -97,80 +97,6 @@ std::optional<int> named_quality(const std::vector<MediaRange>& ranges,
 
 // ---------------------------------------------------------------------------------------------
 // HTML
-
-constexpr std::string_view kHexDigits = "0123456789ABCDEF";
-
-void append_char_reference(std::string& out, char32_t code_point) {
-  out += "&#x";
-  bool started = false;
-  for (int shift = 20; shift >= 0; shift -= 4) {
-    const auto digit = static_cast<std::size_t>((code_point >> shift) & 0xfU);
-    if (digit != 0 || started || shift == 0) {
-      out += kHexDigits[digit];
-      started = true;
-    }
-  }
-  out += ';';
-}
-
-// Printable ASCII that needs no reference.
-constexpr bool is_html_plain(char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  return byte >= 0x20 && byte < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
-}
-
-// HTML-escapes `text` into pure ASCII: non-ASCII as numeric references, C0 controls and DEL as
-// their visible Control Pictures (U+2400...), C1 controls and invalid UTF-8 as U+FFFD.
-void append_html(std::string& out, std::string_view text) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t run_end = pos;
-    while (run_end < text.size() && is_html_plain(text[run_end])) ++run_end;
-    if (run_end > pos) {
-      out.append(text.substr(pos, run_end - pos));
-      pos = run_end;
-      continue;
-    }
-    const auto byte = static_cast<unsigned char>(text[pos]);
-    if (byte < 0x80) {
-      ++pos;
-      switch (byte) {
-        case '&':
-          out += "&amp;";
-          continue;
-        case '<':
-          out += "&lt;";
-          continue;
-        case '>':
-          out += "&gt;";
-          continue;
-        case '"':
-          out += "&quot;";
-          continue;
-        case '\'':
-          out += "&#39;";
-          continue;
-        default:
-          break;
-      }
-      if (byte < 0x20) {
-        append_char_reference(out, 0x2400 + byte);
-      } else if (byte == 0x7f) {
-        append_char_reference(out, 0x2421);
-      } else {
-        out += static_cast<char>(byte);
-      }
-      continue;
-    }
-    const Utf8Char decoded = decode_utf8(text, pos);
-    if (decoded.length == 0 || decoded.code_point <= 0x9f) {
-      append_char_reference(out, 0xfffd);
-      pos += decoded.length == 0 ? 1 : decoded.length;
-      continue;
-    }
-    append_char_reference(out, decoded.code_point);
-    pos += decoded.length;
-  }
-}
 
 std::string_view status_text(int status) {
   switch (status) {

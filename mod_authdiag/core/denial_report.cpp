@@ -3,9 +3,9 @@
 #include "core/denial_report.hpp"
 
 #include "core/denial_record.hpp"
+#include "core/html.hpp"
 #include "core/json_reader.hpp"
 #include "core/reason.hpp"
-#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -154,70 +154,6 @@ Timeline build_timeline(std::vector<std::pair<std::int64_t, std::uint8_t>> event
 }
 
 // ---- HTML -------------------------------------------------------------------------------
-
-bool is_bidi_control(char32_t cp) {
-  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-         cp == 0x200F || cp == 0x061C;
-}
-
-void append_hex(std::string& out, std::string_view prefix, std::uint32_t value, int width) {
-  static constexpr std::string_view kHex = "0123456789ABCDEF";
-  out += prefix;
-  for (int shift = (width - 1) * 4; shift >= 0; shift -= 4) {
-    out += kHex[(value >> static_cast<unsigned>(shift)) & 0xFU];
-  }
-}
-
-// Escapes for element content and quoted attributes. Controls, C1 and bidi overrides are shown
-// as escapes so a crafted user name can neither hide nor reorder text; at most `max_chars`
-// characters are kept, then "…".
-std::string html_escape(std::string_view text, std::size_t max_chars = std::string_view::npos) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  std::size_t chars = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
-    if (chars == max_chars) {
-      out += "\u2026";
-      break;
-    }
-    ++chars;
-    Utf8Char ch = decode_utf8(text, pos);
-    if (ch.length == 0) {
-      out += "\uFFFD";
-      ++pos;
-      continue;
-    }
-    pos += ch.length;
-    char32_t cp = ch.code_point;
-    switch (cp) {
-      case '&':
-        out += "&amp;";
-        continue;
-      case '<':
-        out += "&lt;";
-        continue;
-      case '>':
-        out += "&gt;";
-        continue;
-      case '"':
-        out += "&quot;";
-        continue;
-      case '\'':
-        out += "&#39;";
-        continue;
-      default:
-        break;
-    }
-    if (cp < 0x20 || cp == 0x7F) {
-      append_hex(out, "\\x", static_cast<std::uint32_t>(cp), 2);
-    } else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
-      append_hex(out, "\\u", static_cast<std::uint32_t>(cp), 4);
-    } else {
-      out.append(text.substr(pos - ch.length, ch.length));
-    }
-  }
-  return out;
-}
 
 std::string percent_text(std::uint64_t part, std::uint64_t whole) {
   if (whole == 0) return "0.0%";

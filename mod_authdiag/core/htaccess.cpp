@@ -4,6 +4,7 @@
 
 #include "core/denial_record.hpp"
 #include "core/password_file.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -113,39 +114,6 @@ std::string body_checksum(const std::vector<std::string>& body) {
     joined += '\n';
   }
   return sha256_hex(joined);
-}
-
-bool valid_utf8(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xbf;
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-      length = 2;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      length = 3;
-      if (b0 == 0xe0) low = 0xa0;
-      if (b0 == 0xed) high = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      length = 4;
-      if (b0 == 0xf0) low = 0x90;
-      if (b0 == 0xf4) high = 0x8f;
-    } else {
-      return false;
-    }
-    if (i + length > s.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xbf)) return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 bool has_control(std::string_view s) noexcept {
@@ -338,7 +306,7 @@ QuotedResult quote_realm(std::string_view realm) {
   if (realm.empty()) return {{}, QuoteError::Empty};
   if (has_control(realm)) return {{}, QuoteError::ControlCharacter};
   if (realm.find('\\') != std::string_view::npos) return {{}, QuoteError::Backslash};
-  if (!valid_utf8(realm)) return {{}, QuoteError::InvalidUtf8};
+  if (!is_valid_utf8(realm)) return {{}, QuoteError::InvalidUtf8};
   std::string quoted = "\"";
   for (const char c : realm) {
     if (c == '"') {

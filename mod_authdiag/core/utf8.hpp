@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Strict UTF-8 decoding of one code point (no overlong forms, no surrogates, at most
-// U+10FFFF), shared by the JSON escaper and the HTML renderer.
+// U+10FFFF), shared by the JSON and HTML escapers and the .htaccess realm checks.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +47,15 @@ constexpr Utf8Char decode_utf8(std::string_view text, std::size_t pos) noexcept 
     return {};
   }
   return {code_point, length};
+}
+
+constexpr bool is_valid_utf8(std::string_view text) noexcept {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t length = decode_utf8(text, pos).length;
+    if (length == 0) return false;
+    pos += length;
+  }
+  return true;
 }
 
 }  // namespace authdiag::core
