@@ -4,6 +4,7 @@
 
 #include "core/denial_record.hpp"
 #include "core/password_file.hpp"
+#include "core/text.hpp"
 #include "core/utf8.hpp"
 
 #include <algorithm>
@@ -16,27 +17,8 @@ constexpr std::string_view kBeginMarker = "# BEGIN authdiag protection";
 constexpr std::string_view kEndMarker = "# END authdiag protection";
 constexpr std::string_view kMarkerTail = "-- managed by authdiag, do not edit";
 
-// apr_isspace in the C locale.
-bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // ap_getword_conf: one word, quotes removed, \\ and \<quote> unescaped.
@@ -174,27 +156,16 @@ std::string join_lines(const HtaccessDocument& document, std::size_t first, std:
 
 HtaccessDocument parse_htaccess(std::string_view bytes) {
   HtaccessDocument document;
-  document.has_bom = bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF";
-  document.lines.reserve(static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n')) +
-                         1);
-  std::size_t offset = 0;
-  while (offset < bytes.size()) {
+  document.has_bom = starts_with_utf8_bom(bytes);
+  document.lines.reserve(raw_line_capacity(bytes));
+  for_each_raw_line(bytes, [&](const RawLine& raw) {
     HtaccessLine line;
     line.number = document.lines.size() + 1;
-    line.offset = offset;
-    const std::size_t newline = bytes.find('\n', offset);
-    if (newline == std::string_view::npos) {
-      line.text = std::string(bytes.substr(offset));
-      offset = bytes.size();
-    } else {
-      std::size_t text_end = newline;
-      if (text_end > offset && bytes[text_end - 1] == '\r') --text_end;
-      line.text = std::string(bytes.substr(offset, text_end - offset));
-      line.ending = std::string(bytes.substr(text_end, newline + 1 - text_end));
-      offset = newline + 1;
-    }
+    line.offset = raw.offset;
+    line.text = std::string(raw.text);
+    line.ending = std::string(raw.ending);
     document.lines.push_back(std::move(line));
-  }
+  });
 
   std::vector<std::string> stack;
   std::vector<std::size_t> stack_lines;
@@ -348,12 +319,13 @@ std::vector<std::string> render_block_body(const ProtectionSettings& settings) {
 
 BlockScan find_managed_block(const HtaccessDocument& document) {
   BlockScan scan;
-  std::optional<std::size_t> begin;
+  constexpr std::size_t kOutsideBlock = std::string_view::npos;
+  std::size_t begin = kOutsideBlock;  // index of the open block's BEGIN line
   ManagedBlock current;
   for (std::size_t i = 0; i < document.lines.size(); ++i) {
     const std::string_view text = trim(document.lines[i].text);
     if (text.substr(0, kBeginMarker.size()) == kBeginMarker) {
-      if (begin) return {std::nullopt, BlockScanError::Nested, i + 1};
+      if (begin != kOutsideBlock) return {std::nullopt, BlockScanError::Nested, i + 1};
       if (scan.block) return {std::nullopt, BlockScanError::Multiple, i + 1};
       current = ManagedBlock{};
       current.begin_line = i + 1;
@@ -378,16 +350,16 @@ BlockScan find_managed_block(const HtaccessDocument& document) {
       }
       begin = i;
     } else if (text == kEndMarker) {
-      if (!begin) return {std::nullopt, BlockScanError::UnexpectedEnd, i + 1};
+      if (begin == kOutsideBlock) return {std::nullopt, BlockScanError::UnexpectedEnd, i + 1};
       current.end_line = i + 1;
-      for (std::size_t k = *begin + 1; k < i; ++k) current.body.push_back(document.lines[k].text);
+      for (std::size_t k = begin + 1; k < i; ++k) current.body.push_back(document.lines[k].text);
       current.actual_sha256 = body_checksum(current.body);
       current.settings = parse_block_body(current.body);
       scan.block = std::move(current);
-      begin.reset();
+      begin = kOutsideBlock;
     }
   }
-  if (begin) return {std::nullopt, BlockScanError::Unterminated, *begin + 1};
+  if (begin != kOutsideBlock) return {std::nullopt, BlockScanError::Unterminated, begin + 1};
   return scan;
 }
 

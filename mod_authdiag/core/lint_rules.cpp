@@ -324,7 +324,8 @@ std::vector<HtaccessDirective> section_body(const std::vector<HtaccessDirective>
 
 // ---- user files -------------------------------------------------------------------------------
 
-std::string_view trim(std::string_view text) {
+// Space and tab on both sides, and a CR left at the end.
+std::string_view trim_blanks(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
     text.remove_suffix(1);
@@ -425,7 +426,7 @@ UserFileSummary lint_user_file(const std::string& path, const FileFacts& facts,
     if (line.number == 1 && file.has_bom && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     std::string_view without_cr = text;
     if (without_cr.ends_with('\r')) without_cr.remove_suffix(1);
-    if (trim(without_cr) != without_cr) whitespace.add(line.number, line.user);
+    if (trim_blanks(without_cr) != without_cr) whitespace.add(line.number, line.user);
 
     auto [it, inserted] = first_seen.emplace(line.user, line.number);
     if (!inserted) {
@@ -443,7 +444,7 @@ UserFileSummary lint_user_file(const std::string& path, const FileFacts& facts,
     auto fields_after_user = std::string_view(line.text).substr(line.text.find(':') + 1);
     auto second_colon = fields_after_user.find(':');
     if (second_colon != std::string_view::npos &&
-        is_hex32(trim(fields_after_user.substr(second_colon + 1)))) {
+        is_hex32(trim_blanks(fields_after_user.substr(second_colon + 1)))) {
       ++digest_entries;
       realms.insert(std::string(fields_after_user.substr(0, second_colon)));
       digest.add(line.number, line.user);
@@ -562,11 +563,11 @@ GroupFileSummary read_group_file(std::string_view content) {
   while (start <= content.size()) {
     auto end = content.find('\n', start);
     if (end == std::string_view::npos) end = content.size();
-    std::string_view line = trim(content.substr(start, end - start));
+    std::string_view line = trim_blanks(content.substr(start, end - start));
     if (!line.empty() && line.front() != '#') {
       auto colon = line.find(':');
       if (colon != std::string_view::npos) {
-        summary.groups.emplace_back(trim(line.substr(0, colon)));
+        summary.groups.emplace_back(trim_blanks(line.substr(0, colon)));
       }
     }
     start = end + 1;

@@ -2,21 +2,12 @@
 // Byte-exact htpasswd parsing and editing (see password_file.hpp).
 #include "core/password_file.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 
 namespace authdiag::core {
 namespace {
-
-// ap_cfg_getline trims with apr_isspace.
-bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 void classify(PasswordLine& line) {
   line.user.clear();
@@ -94,26 +85,16 @@ std::string_view username_error_message(UsernameError error) noexcept {
 
 PasswordFile parse_password_file(std::string_view bytes) {
   PasswordFile file;
-  file.has_bom = bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF";
-  file.lines.reserve(static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n')) + 1);
-  std::size_t offset = 0;
-  while (offset < bytes.size()) {
+  file.has_bom = starts_with_utf8_bom(bytes);
+  file.lines.reserve(raw_line_capacity(bytes));
+  for_each_raw_line(bytes, [&](const RawLine& raw) {
     PasswordLine line;
     line.number = file.lines.size() + 1;
-    const std::size_t newline = bytes.find('\n', offset);
-    if (newline == std::string_view::npos) {
-      line.text = std::string(bytes.substr(offset));
-      offset = bytes.size();
-    } else {
-      std::size_t text_end = newline;
-      if (text_end > offset && bytes[text_end - 1] == '\r') --text_end;
-      line.text = std::string(bytes.substr(offset, text_end - offset));
-      line.ending = std::string(bytes.substr(text_end, newline + 1 - text_end));
-      offset = newline + 1;
-    }
+    line.text = std::string(raw.text);
+    line.ending = std::string(raw.ending);
     classify(line);
     file.lines.push_back(std::move(line));
-  }
+  });
   return file;
 }
 
