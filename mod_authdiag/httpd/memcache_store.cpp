@@ -190,29 +190,16 @@ std::unique_ptr<MemcacheStore::Connection> MemcacheStore::connect(const Deadline
 
 template <typename Result, typename Command>
 std::optional<Result> MemcacheStore::run(Command&& command) noexcept {
-  const OutageTracker::Attempt attempt = tracker_.begin();
-  if (attempt == OutageTracker::Attempt::Skip) return std::nullopt;
-  std::string error;
-  try {
-    const Deadline deadline(endpoint_.timeout);
-    std::unique_ptr<Connection> connection = pool_.take();
-    if (!connection) connection = connect(deadline, error);
-    if (connection) {
-      // Any failure may leave answers unread on the connection, so it is dropped.
-      std::optional<Result> result = command(*connection, deadline, error);
-      if (result) {
-        pool_.give_back(std::move(connection));
-        tracker_.succeeded(attempt);
+  return run_store_call<Result>(
+      tracker_, pool_, endpoint_.timeout,
+      [this](const Deadline& deadline, std::string& error) { return connect(deadline, error); },
+      [&command](Connection& connection, const Deadline& deadline, std::string& error,
+                 bool& broken) {
+        std::optional<Result> result = command(connection, deadline, error);
+        // Any failure may leave answers unread on the connection, so it is dropped.
+        broken = !result;
         return result;
-      }
-    }
-  } catch (const std::exception& exception) {
-    error = exception.what();
-  } catch (...) {
-    error = "unknown exception";
-  }
-  tracker_.failed(attempt, error);
-  return std::nullopt;
+      });
 }
 
 std::optional<std::int64_t> MemcacheStore::add(std::string_view key, std::int64_t delta,

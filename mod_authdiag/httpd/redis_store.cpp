@@ -154,29 +154,10 @@ std::unique_ptr<RedisStore::Connection> RedisStore::connect(const Deadline& dead
 
 template <typename Result, typename Command>
 std::optional<Result> RedisStore::run(Command&& command) noexcept {
-  const OutageTracker::Attempt attempt = tracker_.begin();
-  if (attempt == OutageTracker::Attempt::Skip) return std::nullopt;
-  std::string error;
-  try {
-    const Deadline deadline(endpoint_.timeout);
-    std::unique_ptr<Connection> connection = pool_.take();
-    if (!connection) connection = connect(deadline, error);
-    if (connection) {
-      bool broken = false;
-      std::optional<Result> result = command(*connection, deadline, error, broken);
-      if (!broken) pool_.give_back(std::move(connection));
-      if (result) {
-        tracker_.succeeded(attempt);
-        return result;
-      }
-    }
-  } catch (const std::exception& exception) {
-    error = exception.what();
-  } catch (...) {
-    error = "unknown exception";
-  }
-  tracker_.failed(attempt, error);
-  return std::nullopt;
+  return run_store_call<Result>(
+      tracker_, pool_, endpoint_.timeout,
+      [this](const Deadline& deadline, std::string& error) { return connect(deadline, error); },
+      std::forward<Command>(command));
 }
 
 std::optional<std::int64_t> RedisStore::add(std::string_view key, std::int64_t delta,

@@ -165,4 +165,37 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
+// One call to a store: runs `command(connection, deadline, error, broken)` on a pooled or new
+// connection (from `connect(deadline, error)`) within `budget`, and reports the outcome to
+// `tracker`. A connection the command marks broken (answers may be left unread on it) is
+// dropped, not pooled. nullopt: the store failed, or the tracker is backing off.
+template <typename Result, typename Connection, typename Connect, typename Command>
+std::optional<Result> run_store_call(OutageTracker& tracker, ConnectionPool<Connection>& pool,
+                                     std::chrono::milliseconds budget, Connect&& connect,
+                                     Command&& command) noexcept {
+  const OutageTracker::Attempt attempt = tracker.begin();
+  if (attempt == OutageTracker::Attempt::Skip) return std::nullopt;
+  std::string error;
+  try {
+    const Deadline deadline(budget);
+    std::unique_ptr<Connection> connection = pool.take();
+    if (!connection) connection = connect(deadline, error);
+    if (connection) {
+      bool broken = false;
+      std::optional<Result> result = command(*connection, deadline, error, broken);
+      if (!broken) pool.give_back(std::move(connection));
+      if (result) {
+        tracker.succeeded(attempt);
+        return result;
+      }
+    }
+  } catch (const std::exception& exception) {
+    error = exception.what();
+  } catch (...) {
+    error = "unknown exception";
+  }
+  tracker.failed(attempt, error);
+  return std::nullopt;
+}
+
 }  // namespace authdiag::httpd
