@@ -5,7 +5,7 @@
 #include "core/client_view.hpp"
 #include "core/denial_record.hpp"
 #include "fuzz_support.hpp"
-#include "json_validator.hpp"
+#include "support/json.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -17,7 +17,7 @@ namespace {
 using namespace authdiag::core;
 using authdiag::fuzz::check;
 using authdiag::fuzz::FuzzInput;
-using authdiag::fuzz::is_valid_json_object;
+using authdiag::test_json::is_valid_json_object;
 
 // Layout: u32 presence bits, i64 time, u8 reason, u16 status, u16 substatus, then the strings
 // and numbers of the record in declaration order (absent ones are skipped). Presence bits, in

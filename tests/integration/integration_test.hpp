@@ -6,8 +6,8 @@
 #include "fixtures.hpp"
 #include "http_client.hpp"
 #include "httpd_server.hpp"
-#include "json.hpp"
 #include "log_parsers.hpp"
+#include "support/json.hpp"
 
 #include <functional>
 #include <gtest/gtest.h>
@@ -18,6 +18,9 @@
 #include <vector>
 
 namespace authdiag::itest {
+
+using test_json::Json;
+using test_json::parse_json;
 
 // One request and what it left behind in the server's logs.
 struct Exchange {

@@ -2,7 +2,7 @@
 // Accept negotiation, the IIS-style detail page and the RFC 9457 problem object.
 #include "core/client_view.hpp"
 
-#include "json_validator.hpp"
+#include "support/json.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 namespace authdiag::core {
 namespace {
 
-using authdiag::fuzz::is_valid_json_object;
+using authdiag::test_json::is_valid_json_object;
 
 // ---------------------------------------------------------------------------------------------
 // Accept

@@ -3,7 +3,7 @@
 // values, the 4096-byte cap, timestamps and user pseudonyms.
 #include "core/denial_record.hpp"
 
-#include "json_validator.hpp"
+#include "support/json.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@ namespace authdiag::core {
 namespace {
 
 using namespace std::string_literals;
-using authdiag::fuzz::is_valid_json_object;
+using authdiag::test_json::is_valid_json_object;
 
 DenialRecord full_record() {
   DenialRecord r;

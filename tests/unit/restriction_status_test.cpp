@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/restriction_status.hpp"
 
-#include "json_validator.hpp"
+#include "support/json.hpp"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -43,7 +43,7 @@ RestrictionStatus sample() {
 TEST(RestrictionStatus, IsOneValidJsonObjectWithEverySection) {
   const std::string json = render_status_json(sample());
   ASSERT_TRUE(json.ends_with("}\n"));
-  EXPECT_TRUE(fuzz::is_valid_json_object(json)) << json;
+  EXPECT_TRUE(test_json::is_valid_json_object(json)) << json;
   for (const char* member :
        {"\"time\":\"2025-11-24T16:00:00.123456Z\"", "\"store\":{\"type\":\"redis\"",
         "\"reachable\":false", "\"failures\":3", "\"slots\":131072", "\"in_use\":4",
@@ -62,7 +62,7 @@ TEST(RestrictionStatus, IsOneValidJsonObjectWithEverySection) {
 
 TEST(RestrictionStatus, EmptyStatusIsStillValid) {
   const std::string json = render_status_json(RestrictionStatus{});
-  EXPECT_TRUE(fuzz::is_valid_json_object(json)) << json;
+  EXPECT_TRUE(test_json::is_valid_json_object(json)) << json;
   EXPECT_NE(json.find("\"blocked\":[]"), std::string::npos) << json;
   EXPECT_NE(json.find("\"deny_lists\":[]"), std::string::npos) << json;
 }

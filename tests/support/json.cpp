@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Recursive-descent JSON parser (RFC 8259), strict on purpose: the denial log must be valid for
 // any consumer, so anything a lenient parser would forgive is an error here.
-#include "json.hpp"
+#include "support/json.hpp"
 
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
-namespace authdiag::itest {
+namespace authdiag::test_json {
 
 namespace {
 
@@ -391,4 +391,21 @@ std::string Json::dump() const {
 
 Json parse_json(std::string_view text) { return Parser(text).parse_document(); }
 
-}  // namespace authdiag::itest
+bool is_valid_json(std::string_view text) {
+  try {
+    parse_json(text);
+    return true;
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+bool is_valid_json_object(std::string_view text) {
+  try {
+    return parse_json(text).is_object();
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
+}  // namespace authdiag::test_json

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A strict RFC 8259 JSON parser for checking the denial log and problem+json bodies: rejects
-// invalid UTF-8, raw control characters, bad escapes, duplicate keys and trailing data.
+// A strict RFC 8259 JSON parser for the tests (denial log lines, problem+json bodies, the fuzz
+// targets' output): rejects invalid UTF-8, raw control characters, bad escapes, unpaired
+// surrogates, duplicate keys and trailing data. Written apart from the module's own reader, so
+// a bug in one cannot hide a bug in the other.
 #pragma once
 
 #include <optional>
@@ -10,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace authdiag::itest {
+namespace authdiag::test_json {
 
 class Json {
  public:
@@ -59,4 +61,9 @@ class Json {
 // std::runtime_error with the offset on any violation.
 Json parse_json(std::string_view text);
 
-}  // namespace authdiag::itest
+// True when `text` is exactly one JSON value (parse_json accepts it).
+bool is_valid_json(std::string_view text);
+// True when `text` is one JSON object.
+bool is_valid_json_object(std::string_view text);
+
+}  // namespace authdiag::test_json
