@@ -106,12 +106,23 @@ ModuleRef stock_module(std::string_view short_name) {
 Mpm mpm_from_environment() {
   const std::string_view name = env_or("AUTHDIAG_TEST_MPM", "event");
   if (name == "event") return Mpm::Event;
+  if (name == "worker") return Mpm::Worker;
   if (name == "prefork") return Mpm::Prefork;
-  throw std::invalid_argument("AUTHDIAG_TEST_MPM must be event or prefork, not " +
+  throw std::invalid_argument("AUTHDIAG_TEST_MPM must be event, worker or prefork, not " +
                               std::string(name));
 }
 
-std::string_view mpm_name(Mpm mpm) { return mpm == Mpm::Event ? "event" : "prefork"; }
+std::string_view mpm_name(Mpm mpm) {
+  switch (mpm) {
+    case Mpm::Event:
+      return "event";
+    case Mpm::Worker:
+      return "worker";
+    case Mpm::Prefork:
+      break;
+  }
+  return "prefork";
+}
 
 std::string_view load_order_name(LoadOrder order) {
   return order == LoadOrder::AfterAuthModules ? "after" : "before";
@@ -155,7 +166,7 @@ std::string HttpdServer::render(const std::string& site_config, int port) const 
        {"mime", "dir", "alias", "rewrite", "headers", "env", "setenvif", "unique_id"}) {
     other_modules.push_back(stock_module(m));
   }
-  other_modules.push_back(stock_module(mpm_ == Mpm::Event ? "cgid" : "cgi"));
+  other_modules.push_back(stock_module(mpm_ == Mpm::Prefork ? "cgi" : "cgid"));
   for (const auto& extra : options_.extra_modules) other_modules.push_back(stock_module(extra));
 
   std::ostringstream c;
@@ -189,7 +200,7 @@ std::string HttpdServer::render(const std::string& site_config, int port) const 
   c << "TypesConfig /etc/mime.types\n";
   c << "DocumentRoot \"" << htdocs().string() << "\"\n";
   c << "Timeout 30\nKeepAliveTimeout 5\n";
-  if (mpm_ == Mpm::Event) {
+  if (mpm_ != Mpm::Prefork) {
     c << "StartServers 2\nServerLimit 16\nThreadsPerChild 16\nMaxRequestWorkers 256\n"
          "MinSpareThreads 16\nMaxSpareThreads 64\n";
   } else {

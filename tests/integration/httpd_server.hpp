@@ -14,10 +14,10 @@
 
 namespace authdiag::itest {
 
-enum class Mpm { Event, Prefork };
+enum class Mpm { Event, Worker, Prefork };
 enum class LoadOrder { AfterAuthModules, BeforeAuthModules };
 
-// AUTHDIAG_TEST_MPM: "event" (default) or "prefork".
+// AUTHDIAG_TEST_MPM: "event" (default), "worker" or "prefork".
 Mpm mpm_from_environment();
 std::string_view mpm_name(Mpm mpm);
 std::string_view load_order_name(LoadOrder order);
