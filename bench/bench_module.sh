@@ -12,26 +12,16 @@
 # BENCH_DIR (work directory, /tmp/authdiag-bench; removed at the end unless BENCH_KEEP=1).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-module=${AUTHDIAG_MODULE:-$repo/build/mod_authdiag/mod_authdiag.so}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration=${BENCH_DURATION:-10}
 rounds=${BENCH_ROUNDS:-3}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-50}
 samples=${BENCH_TIMING_SAMPLES:-15}
 work=${BENCH_DIR:-/tmp/authdiag-bench}
-httpd=/usr/sbin/apache2
-modules=/usr/lib/apache2/modules
 
-for tool in wrk curl htpasswd python3 "$httpd"; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
-done
-[[ -f $module ]] || { echo "bench: $module not found (scripts/build.sh)" >&2; exit 1; }
-module=$(realpath "$module")
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+require_tools wrk curl htpasswd python3 "$httpd"
+module=$(resolve_module)
 
 pids=()
 stop_servers() {
@@ -59,37 +49,9 @@ write_server() {
   local name=$1 port=$2 load=$3 root=$work/$1
   mkdir -p "$root"/{conf,logs,run}
   chmod 755 "$root"
-  cat > "$root/conf/httpd.conf" <<EOF
-ServerRoot "$root"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile run/httpd.pid
-DefaultRuntimeDir run
-ErrorLog logs/error.log
-LogLevel warn
-User www-data
-Group www-data
-LoadModule mpm_event_module $modules/mod_mpm_event.so
-LoadModule authn_core_module $modules/mod_authn_core.so
-LoadModule authn_file_module $modules/mod_authn_file.so
-LoadModule auth_basic_module $modules/mod_auth_basic.so
-LoadModule authz_core_module $modules/mod_authz_core.so
-LoadModule authz_user_module $modules/mod_authz_user.so
-LoadModule mime_module $modules/mod_mime.so
-LoadModule dir_module $modules/mod_dir.so
-$load
-# A fixed set of 2 children x 50 threads (one per wrk connection), so both servers have the
-# same processes to measure.
-StartServers 2
-ServerLimit 2
-ThreadsPerChild 50
-MaxRequestWorkers 100
-MinSpareThreads 25
-MaxSpareThreads 100
-MaxConnectionsPerChild 0
-MaxKeepAliveRequests 0
-TypesConfig /etc/mime.types
-DocumentRoot "$work/shared/htdocs"
+  {
+    server_head "$root" "$port" "$work/shared/htdocs" "$load"
+    cat <<EOF
 <IfModule authdiag_module>
     # What a remote client gets (the default DetailedLocalOnly would render the detailed page
     # for this loopback client).
@@ -127,6 +89,7 @@ DocumentRoot "$work/shared/htdocs"
     </IfModule>
 </Directory>
 EOF
+  } > "$root/conf/httpd.conf"
   "$httpd" -d "$root" -f "$root/conf/httpd.conf" -t >/dev/null 2>&1 \
     || "$httpd" -d "$root" -f "$root/conf/httpd.conf" -t
   "$httpd" -d "$root" -f "$root/conf/httpd.conf" -k start
@@ -145,7 +108,6 @@ while [[ $module_port == "$stock_port" ]]; do module_port=$(free_port); done
 write_server module "$module_port" "LoadModule authdiag_module $module"
 declare -A port=([stock]=$stock_port [module]=$module_port)
 
-basic() { printf 'Authorization: Basic %s' "$(printf '%s' "$1" | base64 -w0)"; }
 # scenario name | path | Authorization header | expected status
 scenarios=(
   "static file|/static/index.html||200"
@@ -169,15 +131,6 @@ for entry in "${scenarios[@]}"; do
   done
 done
 
-# Private memory of the children (the parent forks them; their pages are what load adds).
-private_kb() {
-  local parent=$1 total=0 child kb
-  for child in $(pgrep -P "$parent"); do
-    kb=$(awk '/^Private_Dirty:/ {print $2}' "/proc/$child/smaps_rollup" 2>/dev/null || echo 0)
-    total=$((total + ${kb:-0}))
-  done
-  echo "$total $(pgrep -P "$parent" | wc -l)"
-}
 read -r stock_idle_kb _ < <(private_kb "${pids[0]}")
 read -r module_idle_kb _ < <(private_kb "${pids[1]}")
 
@@ -194,27 +147,7 @@ for entry in "${scenarios[@]}"; do
       [[ -n $header ]] && header_args=(-H "$header")
       out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "${header_args[@]}" \
               "http://127.0.0.1:${port[$server]}$path")
-      python3 - "$name" "$server" "$expected" "$out" >> "$results" <<'EOF'
-import re, sys
-name, server, expected, out = sys.argv[1:5]
-def ms(text):
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-total = int(re.search(r"(\d+) requests in", out).group(1))
-p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-non2xx = int(non2xx.group(1)) if non2xx else 0
-errors = re.search(r"Socket errors: (.*)", out)
-bad = non2xx if expected == "200" else total - non2xx
-note = []
-if bad:
-    note.append(f"{bad} unexpected statuses")
-if errors:
-    note.append("socket errors: " + errors.group(1))
-print(f"{name}\t{server}\t{rps}\t{p50}\t{p99}\t{'; '.join(note)}")
-EOF
+      wrk_result "$name" "$server" "$expected" "$out" >> "$results"
       printf '  %-24s %-7s %s\n' "$name" "$server" "$(tail -n 1 "$results" | cut -f3 | xargs printf '%.0f req/s')"
     done
   done

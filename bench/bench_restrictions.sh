@@ -18,8 +18,7 @@
 # BENCH_KEEP=1).
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-module=${AUTHDIAG_MODULE:-$repo/build/mod_authdiag/mod_authdiag.so}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration=${BENCH_DURATION:-10}
 rounds=${BENCH_ROUNDS:-3}
 threads=${BENCH_THREADS:-2}
@@ -27,18 +26,9 @@ connections=${BENCH_CONNECTIONS:-50}
 starts=${BENCH_STARTS:-5}
 list_size=${BENCH_LIST_SIZE:-100000}
 work=${BENCH_DIR:-/tmp/authdiag-bench-restrictions}
-httpd=/usr/sbin/apache2
-modules=/usr/lib/apache2/modules
 
-for tool in wrk curl htpasswd python3 "$httpd"; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
-done
-[[ -f $module ]] || { echo "bench: $module not found (scripts/build.sh)" >&2; exit 1; }
-module=$(realpath "$module")
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+require_tools wrk curl htpasswd python3 "$httpd"
+module=$(resolve_module)
 
 declare -A port pid
 servers=(base list limits)
@@ -104,35 +94,9 @@ write_server() {  # NAME PORT
   local name=$1 root=$work/$1
   mkdir -p "$root"/{conf,logs,run}
   chmod 755 "$root"
-  cat > "$root/conf/httpd.conf" <<EOF
-ServerRoot "$root"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$2
-PidFile run/httpd.pid
-DefaultRuntimeDir run
-ErrorLog logs/error.log
-LogLevel warn
-User www-data
-Group www-data
-LoadModule mpm_event_module $modules/mod_mpm_event.so
-LoadModule authn_core_module $modules/mod_authn_core.so
-LoadModule authn_file_module $modules/mod_authn_file.so
-LoadModule auth_basic_module $modules/mod_auth_basic.so
-LoadModule authz_core_module $modules/mod_authz_core.so
-LoadModule authz_user_module $modules/mod_authz_user.so
-LoadModule mime_module $modules/mod_mime.so
-LoadModule dir_module $modules/mod_dir.so
-LoadModule authdiag_module $module
-StartServers 2
-ServerLimit 2
-ThreadsPerChild 50
-MaxRequestWorkers 100
-MinSpareThreads 25
-MaxSpareThreads 100
-MaxConnectionsPerChild 0
-MaxKeepAliveRequests 0
-TypesConfig /etc/mime.types
-DocumentRoot "$work/shared/htdocs"
+  {
+    server_head "$root" "$2" "$work/shared/htdocs" "LoadModule authdiag_module $module"
+    cat <<EOF
 AuthDiagTrustedClients none
 <Location /authdiag-status>
     SetHandler authdiag-status
@@ -152,6 +116,7 @@ $(restrictions "$name")
     Require valid-user
 </Directory>
 EOF
+  } > "$root/conf/httpd.conf"
   "$httpd" -d "$root" -f "$root/conf/httpd.conf" -t >/dev/null 2>&1 \
     || "$httpd" -d "$root" -f "$root/conf/httpd.conf" -t
 }
@@ -194,7 +159,6 @@ done
 for name in "${servers[@]}"; do start_server "$name" >/dev/null; done
 echo "bench: servers on ports base=${port[base]} list=${port[list]} limits=${port[limits]}"
 
-basic() { printf 'Authorization: Basic %s' "$(printf '%s' "$1" | base64 -w0)"; }
 scenarios=(
   "static file|/static/index.html||200"
   "valid apr1 credentials|/protected/index.html|$(basic apr1user:apr1pass)|200"
@@ -216,14 +180,6 @@ got=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 \
 [[ $got == 401 ]] || { echo "bench: a listed address was answered $got, not 401" >&2; exit 1; }
 list_status=$(curl -s "http://127.0.0.1:${port[list]}/authdiag-status")
 
-private_kb() {  # PARENT -> "total_kB children"
-  local parent=$1 total=0 child kb
-  for child in $(pgrep -P "$parent"); do
-    kb=$(awk '/^Private_Dirty:/ {print $2}' "/proc/$child/smaps_rollup" 2>/dev/null || echo 0)
-    total=$((total + ${kb:-0}))
-  done
-  echo "$total $(pgrep -P "$parent" | wc -l)"
-}
 declare -A idle_kb children
 for name in "${servers[@]}"; do read -r idle_kb[$name] children[$name] < <(private_kb "${pid[$name]}"); done
 
@@ -239,19 +195,7 @@ for entry in "${scenarios[@]}"; do
       [[ -n $header ]] && header_args=(-H "$header")
       out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" "${header_args[@]}" \
               "http://127.0.0.1:${port[$server]}$path")
-      python3 - "$name" "$server" "$out" >> "$results" <<'EOF'
-import re, sys
-name, server, out = sys.argv[1:4]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-errors = re.search(r"Socket errors: (.*)", out)
-note = []
-if non2xx:
-    note.append(f"{non2xx.group(1)} non-2xx responses")
-if errors:
-    note.append("socket errors: " + errors.group(1))
-print(f"{name}\t{server}\t{rps}\t{'; '.join(note)}")
-EOF
+      wrk_result "$name" "$server" "$expected" "$out" >> "$results"
       printf '  %-24s %-7s %s\n' "$name" "$server" \
         "$(tail -n 1 "$results" | cut -f3 | xargs printf '%.0f req/s')"
     done
@@ -266,7 +210,7 @@ import collections, statistics, sys
 runs = collections.defaultdict(list)
 order, notes = [], []
 for line in open(sys.argv[1]):
-    name, server, rps, note = line.rstrip("\n").split("\t")
+    name, server, rps, _p50, _p99, note = line.rstrip("\n").split("\t")
     if name not in order:
         order.append(name)
     runs[(name, server)].append(float(rps))
