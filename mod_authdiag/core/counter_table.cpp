@@ -130,6 +130,24 @@ Snapshot read(const CounterSlot& slot) {
   return snapshot;
 }
 
+// Adds `delta` to the live counter `seen`, just read from `slot`, with one CAS loop. nullopt when
+// the slot stopped holding that live counter meanwhile (it expired, or put/claim replaced it).
+std::optional<std::int64_t> increment_live(CounterSlot& slot, Snapshot& seen, std::int64_t delta,
+                                           std::uint64_t now_relative) {
+  const std::uint64_t generation = generation_of_key(seen.key);
+  while (seen.consistent() && seen.live(now_relative)) {
+    const std::int64_t next =
+        clamp_count(static_cast<std::int64_t>(payload_of(seen.value)) + delta);
+    if (slot.value.compare_exchange_weak(seen.value,
+                                         tagged(generation, static_cast<std::uint64_t>(next)),
+                                         std::memory_order_acq_rel)) {
+      return next;
+    }
+    if (generation_of(seen.value) != generation) break;
+  }
+  return std::nullopt;
+}
+
 class SlotLock {
  public:
   explicit SlotLock(std::atomic<std::uint64_t>& word) : word_(word) {}
@@ -273,16 +291,8 @@ std::optional<std::int64_t> CounterTable::locked_update(const CounterKey& key, H
         break;
       }
       if (fingerprint_of(seen.key) == hashed.fingerprint) {
-        const std::uint64_t generation = generation_of_key(seen.key);
-        while (!replace && seen.consistent() && seen.live(now)) {
-          const std::int64_t next =
-              clamp_count(static_cast<std::int64_t>(payload_of(seen.value)) + delta);
-          if (candidate.value.compare_exchange_weak(
-                  seen.value, tagged(generation, static_cast<std::uint64_t>(next)),
-                  std::memory_order_acq_rel)) {
-            return next;
-          }
-          if (generation_of(seen.value) != generation) break;
+        if (!replace) {
+          if (const auto next = increment_live(candidate, seen, delta, now)) return next;
         }
         // Expired, replaced by put, or left half-claimed by a process that died holding this
         // key's lock (only this key's inserts take it): start the counter over in this slot.
@@ -316,17 +326,7 @@ std::optional<std::int64_t> CounterTable::add(const CounterKey& key, std::int64_
     Snapshot seen = read(candidate);
     if (seen.key == 0) break;
     if (fingerprint_of(seen.key) != hashed.fingerprint) continue;
-    const std::uint64_t generation = generation_of_key(seen.key);
-    while (seen.consistent() && seen.live(now)) {
-      const std::int64_t next =
-          clamp_count(static_cast<std::int64_t>(payload_of(seen.value)) + delta);
-      if (candidate.value.compare_exchange_weak(
-              seen.value, tagged(generation, static_cast<std::uint64_t>(next)),
-              std::memory_order_acq_rel)) {
-        return next;
-      }
-      if (generation_of(seen.value) != generation) break;
-    }
+    if (const auto next = increment_live(candidate, seen, delta, now)) return next;
     break;
   }
   CounterSlot& home = slot(hashed.home, 0);

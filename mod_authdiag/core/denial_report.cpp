@@ -2,6 +2,7 @@
 // Denial-log aggregation and its JSON and HTML renderings.
 #include "core/denial_report.hpp"
 
+#include "core/civil_time.hpp"
 #include "core/denial_record.hpp"
 #include "core/html.hpp"
 #include "core/json_reader.hpp"
@@ -35,21 +36,9 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t co
   return value;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 int days_in_month(int y, int m) {
   static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
+  return m == 2 && is_leap_year(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
 }
 
 // "YYYY-MM-DD" at the start of `text` → days since the epoch.
