@@ -71,7 +71,11 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
   if (seen.config_fault == core::ConfigFault::None && state.phase == core::Phase::Authn &&
       config.facts.user_file && is_basic(ap_auth_type(r)) &&
       (status == HTTP_INTERNAL_SERVER_ERROR || anonymous_challenge)) {
-    const FileDiagnosis diagnosis = diagnose_file(config.facts.user_file);
+    // A 500 is rare and must name the current cause; the anonymous 401 is every login's first
+    // request.
+    const FileDiagnosis diagnosis = status == HTTP_INTERNAL_SERVER_ERROR
+                                        ? diagnose_file(config.facts.user_file)
+                                        : diagnose_file_recently(config.facts.user_file);
     seen.config_fault = diagnosis.fault;
     if (diagnosis.fault != core::ConfigFault::None) {
       seen.user_file_problem = describe_file_problem(diagnosis);
@@ -102,16 +106,24 @@ core::Observation observe(request_rec* r, const RequestState& state, const DirCo
   return seen;
 }
 
-const char* request_id_of(request_rec* r) {
+// UNIQUE_ID when mod_unique_id runs, else httpd's log id; nullptr when neither exists yet.
+const char* existing_request_id(const request_rec* r) {
   if (const char* unique_id = apr_table_get(r->subprocess_env, "UNIQUE_ID")) return unique_id;
-  if (!r->log_id) {
+  return r->log_id;
+}
+
+// Gives the record a request id, generating httpd's log id if need be. Called only when the
+// record is about to be shown or written: generating the id costs a system call.
+void ensure_request_id(request_rec* r, core::DenialRecord& record) {
+  if (!record.request_id.empty()) return;
+  if (!existing_request_id(r)) {
     // Generated lazily by httpd on the first error-log line; do it now so the id in the page,
     // the JSON record and the error log ([R:%L]) agree.
     const char* id = nullptr;
     ap_run_generate_log_id(r->connection, r, &id);
     r->log_id = id;
   }
-  return r->log_id;
+  if (const char* id = existing_request_id(r)) record.request_id = id;
 }
 
 std::string join(const auto& items, std::string_view separator) {
@@ -147,7 +159,7 @@ void fill_record(core::DenialRecord& record, request_rec* r, const RequestState&
                  const DirConfig& config, const core::Classification& classification, int status) {
   const auto& info = core::reason_info(classification.reason);
   record.time_us = r->request_time;
-  record.request_id = request_id_of(r) ? request_id_of(r) : "";
+  if (const char* id = existing_request_id(r)) record.request_id = id;
   record.client_ip = r->useragent_ip ? r->useragent_ip : "";
   record.vhost = r->server->server_hostname ? r->server->server_hostname : "";
   record.method = r->method ? r->method : "";
@@ -254,12 +266,13 @@ bool shows_details(const request_rec* r) {
   return false;
 }
 
-void install_detail_body(request_rec* r, const Denial& denial) {
+void install_detail_body(request_rec* r, Denial& denial) {
   if (!shows_details(r)) return;
   // A configured ErrorDocument (text or URL) keeps precedence over the detailed page.
   if (ap_response_code_string(r, ap_index_of_response(r->status))) return;
   const char* accept = apr_table_get(r->headers_in, "Accept");
   const bool problem_json = accept && core::prefers_problem_json(accept);
+  ensure_request_id(r, denial.record);
   const std::string body = problem_json ? core::render_problem_json(denial.record)
                                         : core::render_detail_page(denial.record);
   ap_custom_response(r, r->status, pool_copy(r->pool, body));
@@ -313,10 +326,14 @@ void log_denial(request_rec* r, Denial& denial, int final_status, bool set_env) 
   }
   const auto& info = core::reason_info(record.reason);
   const int level = info.level == core::LogLevel::Info ? APLOG_INFO : APLOG_WARNING;
-  const std::string message_id(info.message_id);
-  ap_log_rerror(APLOG_MARK, level, 0, r, "%s: %s", message_id.c_str(),
-                core::to_logfmt(record).c_str());
-  if (auto* log = server_config(r->server).denial_log) log->write(core::to_json_line(record));
+  auto* denial_log = server_config(r->server).denial_log;
+  if (APLOG_R_IS_LEVEL(r, level) || denial_log) ensure_request_id(r, record);
+  if (APLOG_R_IS_LEVEL(r, level)) {
+    const std::string message_id(info.message_id);
+    ap_log_rerror(APLOG_MARK, level, 0, r, "%s: %s", message_id.c_str(),
+                  core::to_logfmt(record).c_str());
+  }
+  if (denial_log) denial_log->write(core::to_json_line(record));
   if (set_env) set_env_on_chain(r, record);
 }
 

@@ -27,7 +27,7 @@ request_rec* originating_request(request_rec* r) noexcept;
 bool shows_details(const request_rec* r);
 
 // Chooses and installs the detailed body for a canned error response (insert_error_filter).
-void install_detail_body(request_rec* r, const Denial& denial);
+void install_detail_body(request_rec* r, Denial& denial);
 
 // Repairs the challenge and adds the detail headers on the response being sent by `r`.
 void finish_response_headers(request_rec* r, request_rec* origin, Denial* denial);

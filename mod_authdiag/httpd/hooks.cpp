@@ -92,7 +92,7 @@ int observe_authentication(request_rec* r) noexcept {
     if (config.settings.effective_config_error_status() != HTTP_UNAUTHORIZED) return DECLINED;
     if (state.config_fault == core::ConfigFault::None && config.facts.user_file &&
         core::iequals(auth_type, "Basic")) {
-      const FileDiagnosis diagnosis = diagnose_file(config.facts.user_file);
+      const FileDiagnosis diagnosis = diagnose_file_recently(config.facts.user_file);
       state.config_fault = diagnosis.fault;
       state.user_file_errno = diagnosis.error_number;
     }
