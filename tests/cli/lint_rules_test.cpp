@@ -569,12 +569,11 @@ TEST(LintRules, StaleArtifacts) {
   ServerFacts server;
   server.known = true;
   server.denies_ht_files = true;
-  auto findings =
-      lint_directory_entries("/srv/www/site",
-                             {"index.html", ".htaccess", ".htaccess.webmintmp.4711", "passwd.bak",
-                              "htpasswd.tmp.Ab12Cd", "notes.txt~", ".htpasswd",
-                        ".htaccess.authdiag-lock", ".htaccess.authdiag-tmp.x1Y2"},
-                             server);
+  auto findings = lint_directory_entries(
+      "/srv/www/site",
+      {"index.html", ".htaccess", ".htaccess.webmintmp.4711", "passwd.bak", "htpasswd.tmp.Ab12Cd",
+       "notes.txt~", ".htpasswd", ".htaccess.authdiag-lock", ".htaccess.authdiag-tmp.x1Y2"},
+      server);
   std::map<std::string, LintLevel> by_file;
   for (const auto& f : findings) {
     EXPECT_EQ(f.rule, LintId::StaleArtifact);
