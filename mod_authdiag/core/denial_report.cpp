@@ -452,8 +452,7 @@ std::uint64_t TimelineBucket::total() const noexcept {
   return sum;
 }
 
-DenialReportBuilder::DenialReportBuilder(DenialReportOptions options)
-    : options_(std::move(options)) {}
+DenialReportBuilder::DenialReportBuilder(DenialReportOptions options) : options_(options) {}
 
 void DenialReportBuilder::begin_source(std::string name) {
   sources_.push_back(std::move(name));

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace authdiag::core {
 namespace {
@@ -355,7 +356,7 @@ BlockScan find_managed_block(const HtaccessDocument& document) {
       for (std::size_t k = begin + 1; k < i; ++k) current.body.push_back(document.lines[k].text);
       current.actual_sha256 = body_checksum(current.body);
       current.settings = parse_block_body(current.body);
-      scan.block = std::move(current);
+      scan.block = std::exchange(current, ManagedBlock{});
       begin = kOutsideBlock;
     }
   }

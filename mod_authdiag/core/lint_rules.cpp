@@ -1242,7 +1242,7 @@ class HtaccessLinter {
       if (root || !env_.file(base + "/.well-known/acme-challenge").directory) return;
     }
     if (server_.acme_open) return;
-    for (std::string candidate :
+    for (const std::string& candidate :
          {base + "/.well-known/acme-challenge/.htaccess", base + "/.well-known/.htaccess"}) {
       const FileFacts& facts = env_.file(candidate);
       if (!facts.content) continue;
