@@ -559,19 +559,14 @@ UserFileSummary lint_user_file(const std::string& path, const FileFacts& facts,
 GroupFileSummary read_group_file(std::string_view content) {
   GroupFileSummary summary;
   summary.readable = true;
-  std::size_t start = 0;
-  while (start <= content.size()) {
-    auto end = content.find('\n', start);
-    if (end == std::string_view::npos) end = content.size();
-    std::string_view line = trim_blanks(content.substr(start, end - start));
-    if (!line.empty() && line.front() != '#') {
-      auto colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        summary.groups.emplace_back(trim_blanks(line.substr(0, colon)));
-      }
+  // As httpd reads it: ap_cfg_getline lines trimmed with apr_isspace, '#' comments skipped.
+  for_each_raw_line(content, [&](const RawLine& raw) {
+    const std::string_view line = trim(raw.text);
+    if (line.empty() || line.front() == '#') return;
+    if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+      summary.groups.emplace_back(trim(line.substr(0, colon)));
     }
-    start = end + 1;
-  }
+  });
   return summary;
 }
 

@@ -54,11 +54,11 @@ FileDiagnosis diagnose_file_recently(const char* path) noexcept {
       return entry.result;
     }
   }
-  auto& entry = recent_diagnoses.at(next_replaced);
+  auto& entry = recent_diagnoses[next_replaced];
   next_replaced = (next_replaced + 1) % kRecentPaths;
   std::memcpy(entry.path.data(), path, length + 1);
   entry.result = diagnose_file(path);
-  entry.checked = std::chrono::steady_clock::now();
+  entry.checked = now;
   return entry.result;
 }
 

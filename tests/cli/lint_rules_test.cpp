@@ -666,6 +666,11 @@ TEST(LintRules, GroupFile) {
   ok.env.add("/srv/auth/groups", "# groups\nadmins: alice\n");
   auto clean = ok.lint(text);
   EXPECT_FALSE(has(clean, LintId::GroupFileProblem)) << dump(clean);
+  // httpd reads the file with ap_cfg_getline: CRLF endings and indentation do not matter.
+  Case crlf;
+  crlf.env.add("/srv/auth/groups", "staff: bob\r\n\t  admins: alice\r\n");
+  auto crlf_findings = crlf.lint(text);
+  EXPECT_FALSE(has(crlf_findings, LintId::GroupFileProblem)) << dump(crlf_findings);
 }
 
 TEST(LintRules, WpAdminAjax) {

@@ -5,11 +5,10 @@
 #include "core/denial_report.hpp"
 #include "core/json_reader.hpp"
 #include "core/utf8.hpp"
+#include "fuzz_support.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -17,12 +16,7 @@ namespace {
 
 using namespace authdiag::core;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "denial_log fuzz: check failed: %s\n", what);
-    std::abort();
-  }
-}
+using authdiag::fuzz::check;
 
 }  // namespace
 

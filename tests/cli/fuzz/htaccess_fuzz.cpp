@@ -3,11 +3,10 @@
 // any file is found intact with the same settings and removing it restores the input; setting
 // it twice is idempotent; foreign-auth regions stay inside the file.
 #include "core/htaccess.hpp"
+#include "fuzz_support.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -15,12 +14,7 @@ namespace {
 
 using namespace authdiag::core;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "htaccess fuzz: check failed: %s\n", what);
-    std::abort();
-  }
-}
+using authdiag::fuzz::check;
 
 void check_document(std::string_view bytes, const HtaccessDocument& document) {
   check(serialize_htaccess(document) == bytes, "serialize(parse(x)) == x");

@@ -3,11 +3,10 @@
 // the first NUL into the two files. Every finding names a known rule and a line inside its file.
 #include "core/htaccess.hpp"
 #include "core/lint_rules.hpp"
+#include "fuzz_support.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,12 +15,7 @@ namespace {
 
 using namespace authdiag::core;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "lint fuzz: check failed: %s\n", what);
-    std::abort();
-  }
-}
+using authdiag::fuzz::check;
 
 class Environment final : public LintEnvironment {
  public:

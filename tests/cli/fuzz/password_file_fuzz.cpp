@@ -3,11 +3,10 @@
 // and removing it again restores the input; after set the user has exactly one entry with the
 // new hash; entries are matched exactly.
 #include "core/password_file.hpp"
+#include "fuzz_support.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -15,12 +14,7 @@ namespace {
 
 using namespace authdiag::core;
 
-void check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "password file fuzz: check failed: %s\n", what);
-    std::abort();
-  }
-}
+using authdiag::fuzz::check;
 
 }  // namespace
 
