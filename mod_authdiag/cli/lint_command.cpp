@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/password_hash.hpp"
+#include "cli/safe_write.hpp"
 #include "core/htaccess.hpp"
 #include "core/text.hpp"
 
@@ -108,24 +109,8 @@ OpenedFile open_and_read(int dir_fd, const char* name) {
   } else if (static_cast<std::uintmax_t>(file.st.st_size) > kMaxReadBytes) {
     file.error = "larger than 16 MiB, not read";
   } else {
-    // One byte more than the size stat gave, so a complete read ends without an extra call.
-    std::string content(static_cast<std::size_t>(file.st.st_size) + 1, '\0');
-    std::size_t used = 0;
-    for (;;) {
-      if (used == content.size()) content.resize(content.size() + 4096);
-      ssize_t n = ::read(fd, content.data() + used, content.size() - used);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        file.error = std::strerror(errno);
-        break;
-      }
-      used += static_cast<std::size_t>(n);
-      if (n == 0 || used < content.size()) {
-        content.resize(used);
-        file.content = std::move(content);
-        break;
-      }
-    }
+    file.content = read_to_end(fd, static_cast<std::size_t>(file.st.st_size));
+    if (!file.content) file.error = std::strerror(errno);
   }
   close(fd);
   return file;

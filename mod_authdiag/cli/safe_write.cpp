@@ -123,24 +123,16 @@ ReadResult read_at(int dir, const std::string& name, const std::string& display)
         path_error(ExitCode::UnsafePath, display + " has more than one hard link; refused");
     return result;
   }
-  std::string content;
-  content.reserve(static_cast<std::size_t>(st.st_size));
-  char buffer[65536];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      result.error =
-          path_error(ExitCode::FileAccess, "cannot read " + display + ": " + errno_text(errno));
-      return result;
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<std::size_t>(n));
+  std::optional<std::string> content = read_to_end(fd.get(), static_cast<std::size_t>(st.st_size));
+  if (!content) {
+    result.error =
+        path_error(ExitCode::FileAccess, "cannot read " + display + ": " + errno_text(errno));
+    return result;
   }
   result.snapshot.exists = true;
   fill_identity(result.snapshot, st);
-  result.snapshot.sha256 = core::sha256_hex(content);
-  result.snapshot.content = std::move(content);
+  result.snapshot.sha256 = core::sha256_hex(*content);
+  result.snapshot.content = std::move(*content);
   return result;
 }
 
@@ -348,6 +340,25 @@ DirResult open_directory(std::string_view dir, std::string_view root,
   }
   result.dir = DirHandle(::dup(current.get()));
   return result;
+}
+
+std::optional<std::string> read_to_end(int fd, std::size_t expected_size) {
+  // One byte more than expected, so a file of the expected size ends without a second call.
+  std::string content(expected_size + 1, '\0');
+  std::size_t used = 0;
+  while (true) {
+    if (used == content.size()) content.resize(content.size() + 65536);
+    const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    used += static_cast<std::size_t>(n);
+    // A regular file reads short only at its end: past the size fstat gave, a short read ends
+    // the file without one more call.
+    if (n == 0 || (used >= expected_size && used < content.size())) {
+      content.resize(used);
+      return content;
+    }
+  }
 }
 
 ReadResult read_file_safely(std::string_view path, std::string_view root) {

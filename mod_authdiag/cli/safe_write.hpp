@@ -136,6 +136,11 @@ struct ReadResult {
 // Reads `path` the same careful way (no symlinks, under `root`, regular file), without a lock.
 ReadResult read_file_safely(std::string_view path, std::string_view root);
 
+// Everything the regular file `fd` has until its end, retrying on EINTR; nullopt with errno set
+// when a read fails. `expected_size` (from fstat) sizes the buffer; a file that grew meanwhile
+// is read to its new end.
+std::optional<std::string> read_to_end(int fd, std::size_t expected_size);
+
 // The group httpd's children run as: APACHE_RUN_GROUP from the environment or
 // /etc/apache2/envvars, else "www-data"; nullopt when no such group exists.
 std::optional<gid_t> httpd_group();
