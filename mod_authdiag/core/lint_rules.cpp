@@ -559,12 +559,13 @@ UserFileSummary lint_user_file(const std::string& path, const FileFacts& facts,
 GroupFileSummary read_group_file(std::string_view content) {
   GroupFileSummary summary;
   summary.readable = true;
-  // As httpd reads it: ap_cfg_getline lines trimmed with apr_isspace, '#' comments skipped.
+  // As mod_authz_groupfile reads it: ap_cfg_getline lines (trimmed with apr_isspace, '#'
+  // comments skipped), the group name everything before the first ':', blanks included.
   for_each_raw_line(content, [&](const RawLine& raw) {
     const std::string_view line = trim(raw.text);
     if (line.empty() || line.front() == '#') return;
     if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-      summary.groups.emplace_back(trim(line.substr(0, colon)));
+      summary.groups.emplace_back(line.substr(0, colon));
     }
   });
   return summary;

@@ -671,6 +671,10 @@ TEST(LintRules, GroupFile) {
   crlf.env.add("/srv/auth/groups", "staff: bob\r\n\t  admins: alice\r\n");
   auto crlf_findings = crlf.lint(text);
   EXPECT_FALSE(has(crlf_findings, LintId::GroupFileProblem)) << dump(crlf_findings);
+  // The group name is everything before ':': "admins " is not "admins" to httpd.
+  Case spaced;
+  spaced.env.add("/srv/auth/groups", "admins : alice\n");
+  EXPECT_TRUE(has(spaced.lint(text), LintId::GroupFileProblem));
 }
 
 TEST(LintRules, WpAdminAjax) {
